@@ -1,0 +1,55 @@
+package ir
+
+import "github.com/meshctl/meshctl/lang/diag"
+
+// Product is one data product compiled: the plans of its transforms, what
+// it publishes and the checks its output must pass.
+type Product struct {
+	Name string
+	// Transforms are in dependency order; their roots are nodes of the
+	// output plan (or of each other's).
+	Transforms []Transform
+	Output     Output
+	Checks     []Check
+}
+
+// Transform names the root of one transform's plan.
+type Transform struct {
+	Name string
+	Root Node
+}
+
+// Output is the plan of what the product publishes and where.
+type Output struct {
+	// Root's schema is the published schema: contract types applied.
+	Root   Node
+	Format string
+	// Path is a folder or an s3:// prefix; Table a PostgreSQL table.
+	Path        string
+	Table       string
+	Endpoint    string
+	PartitionBy []string
+	// Compression is "snappy" (default) or "zstd" for Parquet.
+	Compression string
+}
+
+// Severity of a check: an "error" check that fails blocks publication, a
+// "warn" check is reported.
+type Severity string
+
+// Check severities.
+const (
+	SeverityError Severity = "error"
+	SeverityWarn  Severity = "warn"
+)
+
+// Check is a quality assertion over a product's whole output. Root reads the
+// output (via its own Scan of Output.Root) and yields exactly one row with
+// one bool column: true means the check passed, false or null that it
+// failed.
+type Check struct {
+	Name     string
+	Severity Severity
+	Root     Node
+	Src      diag.Range
+}

@@ -78,6 +78,10 @@ type Scan struct {
 type Filter struct {
 	Input Node
 	Pred  Expr
+	// Out is Input's schema with the columns that Pred proves non-null
+	// (age > 18 is never true for a null age) marked so; nil means
+	// Input's schema unchanged.
+	Out types.Schema
 }
 
 // Project computes one output column per expression.
@@ -179,7 +183,12 @@ type Union struct {
 }
 
 func (n *Scan) Schema() types.Schema      { return n.Out }
-func (n *Filter) Schema() types.Schema    { return n.Input.Schema() }
+func (n *Filter) Schema() types.Schema {
+	if n.Out != nil {
+		return n.Out
+	}
+	return n.Input.Schema()
+}
 func (n *Project) Schema() types.Schema   { return n.Out }
 func (n *Join) Schema() types.Schema      { return n.Out }
 func (n *Aggregate) Schema() types.Schema { return n.Out }

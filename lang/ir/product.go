@@ -6,11 +6,20 @@ import "github.com/meshctl/meshctl/lang/diag"
 // it publishes and the checks its output must pass.
 type Product struct {
 	Name string
+	// Inputs are the sources and products the product reads, in the order
+	// declared.
+	Inputs []Input
 	// Transforms are in dependency order; their roots are nodes of the
 	// output plan (or of each other's).
 	Transforms []Transform
 	Output     Output
 	Checks     []Check
+}
+
+// Input is one named input of a product.
+type Input struct {
+	Name   string
+	Source *Source
 }
 
 // Transform names the root of one transform's plan.
@@ -43,13 +52,16 @@ const (
 	SeverityWarn  Severity = "warn"
 )
 
-// Check is a quality assertion over a product's whole output. Root reads the
-// output (via its own Scan of Output.Root) and yields exactly one row with
-// one bool column: true means the check passed, false or null that it
-// failed.
+// Check is a quality assertion over a product's whole output. Root is an
+// Aggregate over Output.Root (the same node: the executor computes the
+// output once) followed by a Project, and yields exactly one row with one
+// bool column: true means the check passed, false or null that it failed.
 type Check struct {
 	Name     string
 	Severity Severity
 	Root     Node
+	// Implicit marks checks the compiler adds to enforce the contract
+	// (nullable = false on a column it cannot prove non-null).
+	Implicit bool
 	Src      diag.Range
 }

@@ -1,0 +1,193 @@
+package ir
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/meshctl/meshctl/lang/types"
+)
+
+// Label is the one-line description of a node in explain output, such as
+// "Filter age > 18" or "Join left on adults.id == orders.customer_id".
+func Label(n Node) string {
+	switch n := n.(type) {
+	case *Scan:
+		return "Scan " + describeSource(n.Source)
+	case *Filter:
+		return "Filter " + FormatExpr(n.Pred, n.Input.Schema())
+	case *Project:
+		in := n.Input.Schema()
+		parts := make([]string, len(n.Exprs))
+		for i, e := range n.Exprs {
+			f := FormatExpr(e, in)
+			if f == n.Out[i].Name {
+				parts[i] = f
+			} else {
+				parts[i] = n.Out[i].Name + " = " + f
+			}
+		}
+		return "Project " + strings.Join(parts, ", ")
+	case *Join:
+		lcols, rcols := n.Out, n.Right.Schema()
+		if len(n.Out) >= len(n.Left.Schema())+len(rcols) {
+			lcols, rcols = n.Out[:len(n.Left.Schema())], n.Out[len(n.Left.Schema()):]
+		}
+		conds := make([]string, len(n.LeftKeys))
+		for i := range n.LeftKeys {
+			conds[i] = FormatExpr(n.LeftKeys[i], lcols) + " == " + FormatExpr(n.RightKeys[i], rcols)
+		}
+		return fmt.Sprintf("Join %s on %s", n.Kind, strings.Join(conds, " && "))
+	case *Aggregate:
+		in := n.Input.Schema()
+		keys := make([]string, len(n.Keys))
+		for i, k := range n.Keys {
+			keys[i] = FormatExpr(k, in)
+		}
+		aggs := make([]string, len(n.Aggs))
+		for i, a := range n.Aggs {
+			aggs[i] = FormatAgg(a, in)
+		}
+		s := "Aggregate " + strings.Join(aggs, ", ")
+		if len(keys) > 0 {
+			s += " by " + strings.Join(keys, ", ")
+		}
+		return s
+	case *Sort:
+		in := n.Input.Schema()
+		keys := make([]string, len(n.Keys))
+		for i, k := range n.Keys {
+			keys[i] = FormatExpr(k.Expr, in)
+			if k.Desc {
+				keys[i] = "desc(" + keys[i] + ")"
+			}
+		}
+		return "Sort " + strings.Join(keys, ", ")
+	case *Limit:
+		if n.Offset > 0 {
+			return fmt.Sprintf("Limit %d offset %d", n.Count, n.Offset)
+		}
+		return fmt.Sprintf("Limit %d", n.Count)
+	case *Distinct:
+		return "Distinct"
+	case *Union:
+		if n.Distinct {
+			return "Union distinct"
+		}
+		return "Union all"
+	}
+	return "?"
+}
+
+func describeSource(s *Source) string {
+	switch s.Kind {
+	case SourceProduct:
+		return "product." + s.Name
+	case SourcePostgres:
+		return fmt.Sprintf("source.%s (postgres %s)", s.Name, s.Table)
+	}
+	decl := ""
+	if s.Declared {
+		decl = ", declared schema"
+	}
+	return fmt.Sprintf("source.%s (%s %s%s)", s.Name, s.Kind, s.Path, decl)
+}
+
+// FormatColumns prints a schema as "name type[ null], …".
+func FormatColumns(s types.Schema) string {
+	parts := make([]string, len(s))
+	for i, c := range s {
+		parts[i] = c.String()
+		if len(c.Tags) > 0 {
+			parts[i] += " [" + strings.Join(c.Tags, " ") + "]"
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Explain prints a product's compiled plan as a tree, output at the top,
+// every node with its output columns and types, the way EXPLAIN prints a
+// query plan; then the checks. It is deterministic.
+func Explain(p *Product) string {
+	var b strings.Builder
+	o := p.Output
+	where := o.Path
+	if o.Format == "postgres" {
+		where = o.Table
+	}
+	fmt.Fprintf(&b, "product.%s\n\n", p.Name)
+	head := fmt.Sprintf("Output %s %s", o.Format, where)
+	if len(o.PartitionBy) > 0 {
+		head += " partition_by " + strings.Join(o.PartitionBy, ", ")
+	}
+	roots := map[Node]string{}
+	for _, t := range p.Transforms {
+		if _, ok := roots[t.Root]; !ok {
+			roots[t.Root] = t.Name
+		}
+	}
+	e := &explainer{b: &b, roots: roots, shown: map[Node]bool{}}
+	e.line(head, "", "")
+	e.cols(o.Root.Schema(), "", true)
+	e.node(o.Root, "└─ ", "   ")
+	if len(p.Checks) > 0 {
+		b.WriteString("\nChecks\n")
+		for _, c := range p.Checks {
+			fmt.Fprintf(&b, "  %s (%s): %s\n", c.Name, c.Severity, checkText(c))
+		}
+	}
+	return b.String()
+}
+
+func checkText(c Check) string {
+	proj, ok := c.Root.(*Project)
+	if !ok || len(proj.Exprs) != 1 {
+		return "?"
+	}
+	return FormatExpr(proj.Exprs[0], proj.Input.Schema())
+}
+
+type explainer struct {
+	b     *strings.Builder
+	roots map[Node]string
+	shown map[Node]bool
+}
+
+func (e *explainer) line(label, prefix, note string) {
+	e.b.WriteString(prefix)
+	e.b.WriteString(label)
+	if note != "" {
+		e.b.WriteString("  ← ")
+		e.b.WriteString(note)
+	}
+	e.b.WriteByte('\n')
+}
+
+func (e *explainer) cols(s types.Schema, prefix string, hasChildren bool) {
+	bar := "   "
+	if hasChildren {
+		bar = "│  "
+	}
+	e.b.WriteString(prefix + bar + "(" + FormatColumns(s) + ")\n")
+}
+
+func (e *explainer) node(n Node, prefix, childPrefix string) {
+	note := ""
+	if t, ok := e.roots[n]; ok {
+		note = "transform." + t
+		if e.shown[n] {
+			e.line("Transform "+t+" (shown above)", prefix, "")
+			return
+		}
+	}
+	e.shown[n] = true
+	e.line(Label(n), prefix, note)
+	kids := n.Children()
+	e.cols(n.Schema(), childPrefix, len(kids) > 0)
+	for i, k := range kids {
+		if i == len(kids)-1 {
+			e.node(k, childPrefix+"└─ ", childPrefix+"   ")
+		} else {
+			e.node(k, childPrefix+"├─ ", childPrefix+"│  ")
+		}
+	}
+}

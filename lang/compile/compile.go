@@ -11,7 +11,7 @@ import (
 	"github.com/meshctl/meshctl/lang/configs"
 	"github.com/meshctl/meshctl/lang/diag"
 	"github.com/meshctl/meshctl/lang/hcldiag"
-	"github.com/meshctl/meshctl/lang/internal/suggest"
+	"github.com/meshctl/meshctl/lang/suggest"
 	"github.com/meshctl/meshctl/lang/ir"
 	"github.com/meshctl/meshctl/lang/sourceschema"
 	"github.com/meshctl/meshctl/lang/types"
@@ -351,7 +351,7 @@ func (c *compiler) product(p *configs.Product) *ir.Product {
 			up := c.productByName(in.From.Name, in)
 			if up != nil {
 				src := &ir.Source{Kind: ir.SourceProduct, Name: up.Name, Path: up.Output.Path}
-				cols := up.Output.Root.Schema().Unqualified()
+				cols := up.Output.Schema
 				r = &rel{node: &ir.Scan{Source: src, Out: cols}, cols: cols}
 				out.Inputs = append(out.Inputs, ir.Input{Name: in.Name, Source: src})
 			}
@@ -566,10 +566,11 @@ func (c *compiler) output(pc *productCtx, r *rel, out *ir.Product) {
 			outCols[i].Tags = types.MergeTags(col.Tags, d.Tags)
 		}
 		if changed {
-			root = &ir.Project{Input: root, Exprs: exprs, Out: outCols}
-		} else if !slices.EqualFunc(cols, outCols, sameColumn) {
-			// Only metadata changed: keep the plan, publish the contract's view.
-			root = &ir.Project{Input: root, Exprs: exprs, Out: outCols}
+			pcols := slices.Clone(outCols)
+			for i := range pcols {
+				pcols[i].Nullable = exprs[i].Nullable()
+			}
+			root = &ir.Project{Input: root, Exprs: exprs, Out: pcols}
 		}
 		cols = outCols
 	}
@@ -579,7 +580,7 @@ func (c *compiler) output(pc *productCtx, r *rel, out *ir.Product) {
 				orList(suggest.DidYouMean(name, cols.Names()), " Its columns are "+suggest.List(cols.Names(), 12)+"."))
 		}
 	}
-	out.Output = ir.Output{Root: root, Format: o.Format, Path: o.Path, Table: o.Table, Endpoint: o.Endpoint,
+	out.Output = ir.Output{Root: root, Schema: cols, Format: o.Format, Path: o.Path, Table: o.Table, Endpoint: o.Endpoint,
 		PartitionBy: o.PartitionBy, Compression: o.Compression}
 	outRel := &rel{node: root, cols: cols}
 	for _, i := range notNull {
@@ -590,10 +591,6 @@ func (c *compiler) output(pc *productCtx, r *rel, out *ir.Product) {
 			out.Checks = append(out.Checks, *k)
 		}
 	}
-}
-
-func sameColumn(a, b types.Column) bool {
-	return a.Name == b.Name && a.Type == b.Type && a.Nullable == b.Nullable && a.Description == b.Description && slices.Equal(a.Tags, b.Tags)
 }
 
 // notNullCheck enforces a contract's nullable = false on a column the

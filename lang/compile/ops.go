@@ -9,7 +9,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"github.com/meshctl/meshctl/lang/configs"
-	"github.com/meshctl/meshctl/lang/internal/suggest"
+	"github.com/meshctl/meshctl/lang/suggest"
 	"github.com/meshctl/meshctl/lang/ir"
 	"github.com/meshctl/meshctl/lang/types"
 )

@@ -15,7 +15,7 @@ import (
 	"github.com/meshctl/meshctl/lang/addrs"
 	"github.com/meshctl/meshctl/lang/diag"
 	"github.com/meshctl/meshctl/lang/hcldiag"
-	"github.com/meshctl/meshctl/lang/internal/suggest"
+	"github.com/meshctl/meshctl/lang/suggest"
 	"github.com/meshctl/meshctl/lang/types"
 )
 

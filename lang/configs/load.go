@@ -3,6 +3,7 @@ package configs
 import (
 	"fmt"
 	"io/fs"
+	"path"
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
@@ -19,6 +20,10 @@ type Options struct {
 	// means no variable is set. Secrets (dsn, mask_key) are not looked up
 	// at load time: only the variable's name is kept.
 	Getenv func(name string) (string, bool)
+	// DisplayDir, when set, prefixes the file names used in ranges and
+	// messages (path.Join), so that file:line:col opens from where the
+	// user ran meshctl rather than from the workspace root.
+	DisplayDir string
 }
 
 // File is one configuration file to load.
@@ -49,7 +54,7 @@ func Load(fsys fs.FS, opts Options) (*Workspace, diag.Diagnostics) {
 			diags = append(diags, diag.New(diag.Error, diag.Range{}, "Cannot read configuration file", fmt.Sprintf("%s: %v", n, err)))
 			continue
 		}
-		files = append(files, File{Name: n, Src: src})
+		files = append(files, File{Name: path.Join(opts.DisplayDir, n), Src: src})
 	}
 	ws, more := LoadFiles(files, opts)
 	return ws, append(diags, more...)

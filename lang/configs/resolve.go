@@ -9,7 +9,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/meshctl/meshctl/lang/addrs"
-	"github.com/meshctl/meshctl/lang/internal/suggest"
+	"github.com/meshctl/meshctl/lang/suggest"
 )
 
 // resolve checks that every reference names something declared and that

@@ -127,7 +127,7 @@ func Explain(p *Product) string {
 	}
 	e := &explainer{b: &b, roots: roots, shown: map[Node]bool{}}
 	e.line(head, "", "")
-	e.cols(o.Root.Schema(), "", true)
+	e.cols(o.Schema, "", true)
 	e.node(o.Root, "└─ ", "   ")
 	if len(p.Checks) > 0 {
 		b.WriteString("\nChecks\n")
@@ -190,4 +190,73 @@ func (e *explainer) node(n Node, prefix, childPrefix string) {
 			e.node(k, childPrefix+"├─ ", childPrefix+"│  ")
 		}
 	}
+}
+
+// PlanNode is the JSON form of a plan node, for explain --json.
+type PlanNode struct {
+	// Operator is the node's kind: scan, filter, project, join, aggregate,
+	// sort, limit, distinct, union.
+	Operator string `json:"operator"`
+	// Label is the text explain prints for the node.
+	Label     string       `json:"label"`
+	Transform string       `json:"transform,omitempty"`
+	Columns   []PlanColumn `json:"columns"`
+	Inputs    []*PlanNode  `json:"inputs,omitempty"`
+}
+
+// PlanColumn is one output column of a plan node.
+type PlanColumn struct {
+	Name      string   `json:"name"`
+	Qualifier string   `json:"qualifier,omitempty"`
+	Type      string   `json:"type"`
+	Nullable  bool     `json:"nullable"`
+	Tags      []string `json:"tags,omitempty"`
+}
+
+// PlanJSON is the JSON form of a product's compiled plan.
+type PlanJSON struct {
+	Product     string      `json:"product"`
+	Format      string      `json:"format"`
+	Path        string      `json:"path,omitempty"`
+	Table       string      `json:"table,omitempty"`
+	PartitionBy []string    `json:"partition_by,omitempty"`
+	Plan        *PlanNode   `json:"plan"`
+	Checks      []CheckJSON `json:"checks"`
+}
+
+// CheckJSON is a check in explain --json.
+type CheckJSON struct {
+	Name     string `json:"name"`
+	Severity string `json:"severity"`
+	Assert   string `json:"assert"`
+	Implicit bool   `json:"implicit,omitempty"`
+}
+
+// ExplainJSON returns the JSON form of Explain.
+func ExplainJSON(p *Product) *PlanJSON {
+	roots := map[Node]string{}
+	for _, t := range p.Transforms {
+		if _, ok := roots[t.Root]; !ok {
+			roots[t.Root] = t.Name
+		}
+	}
+	out := &PlanJSON{Product: p.Name, Format: p.Output.Format, Path: p.Output.Path, Table: p.Output.Table,
+		PartitionBy: p.Output.PartitionBy, Plan: planNode(p.Output.Root, roots), Checks: []CheckJSON{}}
+	for _, c := range p.Checks {
+		out.Checks = append(out.Checks, CheckJSON{Name: c.Name, Severity: string(c.Severity), Assert: checkText(c), Implicit: c.Implicit})
+	}
+	return out
+}
+
+func planNode(n Node, roots map[Node]string) *PlanNode {
+	label := Label(n)
+	op, _, _ := strings.Cut(label, " ")
+	pn := &PlanNode{Operator: strings.ToLower(op), Label: label, Transform: roots[n]}
+	for _, c := range n.Schema() {
+		pn.Columns = append(pn.Columns, PlanColumn{Name: c.Name, Qualifier: c.Qualifier, Type: c.Type.String(), Nullable: c.Nullable, Tags: c.Tags})
+	}
+	for _, k := range n.Children() {
+		pn.Inputs = append(pn.Inputs, planNode(k, roots))
+	}
+	return pn
 }

@@ -1,6 +1,9 @@
 package ir
 
-import "github.com/meshctl/meshctl/lang/diag"
+import (
+	"github.com/meshctl/meshctl/lang/diag"
+	"github.com/meshctl/meshctl/lang/types"
+)
 
 // Product is one data product compiled: the plans of its transforms, what
 // it publishes and the checks its output must pass.
@@ -30,8 +33,11 @@ type Transform struct {
 
 // Output is the plan of what the product publishes and where.
 type Output struct {
-	// Root's schema is the published schema: contract types applied.
-	Root   Node
+	// Root computes the published rows; contract types are applied.
+	Root Node
+	// Schema is the published schema: Root's columns with the contract's
+	// nullability, descriptions and tags.
+	Schema types.Schema
 	Format string
 	// Path is a folder or an s3:// prefix; Table a PostgreSQL table.
 	Path        string

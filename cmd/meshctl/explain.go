@@ -9,8 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/meshctl/meshctl/lang/diag"
-	"github.com/meshctl/meshctl/lang/suggest"
 	"github.com/meshctl/meshctl/lang/ir"
+	"github.com/meshctl/meshctl/lang/suggest"
 )
 
 func newExplainCmd(g *globals) *cobra.Command {

@@ -11,9 +11,9 @@ import (
 	"github.com/meshctl/meshctl/lang/configs"
 	"github.com/meshctl/meshctl/lang/diag"
 	"github.com/meshctl/meshctl/lang/hcldiag"
-	"github.com/meshctl/meshctl/lang/suggest"
 	"github.com/meshctl/meshctl/lang/ir"
 	"github.com/meshctl/meshctl/lang/sourceschema"
+	"github.com/meshctl/meshctl/lang/suggest"
 	"github.com/meshctl/meshctl/lang/types"
 )
 

@@ -12,8 +12,8 @@ import (
 
 	"github.com/meshctl/meshctl/lang/diag"
 	"github.com/meshctl/meshctl/lang/hcldiag"
-	"github.com/meshctl/meshctl/lang/suggest"
 	"github.com/meshctl/meshctl/lang/ir"
+	"github.com/meshctl/meshctl/lang/suggest"
 	"github.com/meshctl/meshctl/lang/types"
 )
 

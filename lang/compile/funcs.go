@@ -9,8 +9,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
-	"github.com/meshctl/meshctl/lang/suggest"
 	"github.com/meshctl/meshctl/lang/ir"
+	"github.com/meshctl/meshctl/lang/suggest"
 	"github.com/meshctl/meshctl/lang/types"
 )
 

@@ -9,8 +9,8 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"github.com/meshctl/meshctl/lang/configs"
-	"github.com/meshctl/meshctl/lang/suggest"
 	"github.com/meshctl/meshctl/lang/ir"
+	"github.com/meshctl/meshctl/lang/suggest"
 	"github.com/meshctl/meshctl/lang/types"
 )
 
@@ -238,7 +238,9 @@ func (c *compiler) aggregateOp(cur *rel, op *configs.Aggregate) *rel {
 	return &rel{node: &ir.Project{Input: agg, Exprs: outExprs, Out: out}, cols: out}
 }
 
-func rangeString(r hcl.Range) string { return fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column) }
+func rangeString(r hcl.Range) string {
+	return fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column)
+}
 
 func (c *compiler) sortOp(cur *rel, op *configs.Sort) *rel {
 	sc := &scope{cols: cur.cols, where: "sort"}

@@ -182,7 +182,7 @@ type Union struct {
 	Out      types.Schema
 }
 
-func (n *Scan) Schema() types.Schema      { return n.Out }
+func (n *Scan) Schema() types.Schema { return n.Out }
 func (n *Filter) Schema() types.Schema {
 	if n.Out != nil {
 		return n.Out

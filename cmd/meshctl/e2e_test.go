@@ -1,0 +1,302 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+// binary is the meshctl executable built once for the end-to-end tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	dir, err := os.MkdirTemp("", "meshctl-e2e")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "meshctl")
+	if runtime.GOOS == "windows" {
+		binary += ".exe"
+	}
+	build := exec.Command("go", "build", "-o", binary, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		panic("build meshctl: " + err.Error())
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// meshctl runs the real binary in dir with a clean environment.
+func meshctl(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run meshctl %v: %v", args, err)
+	}
+	return result{code: code, stdout: out.String(), stderr: errb.String()}
+}
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join(repoRoot(t), "testdata", "e2e", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/meshctl -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file (run with -update if the change is intended):\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+func TestInitThenValidateFmtExplain(t *testing.T) {
+	tmp := t.TempDir()
+	r := meshctl(t, tmp, "init", "shop")
+	if r.code != 0 {
+		t.Fatalf("init: exit %d\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "created shop/main.mesh.hcl") {
+		t.Errorf("init output does not list main.mesh.hcl:\n%s", r.stdout)
+	}
+	ws := filepath.Join(tmp, "shop")
+	if r := meshctl(t, ws, "validate"); r.code != 0 || !strings.Contains(r.stdout, "Success! The configuration is valid: 1 product, 1 source, 1 policy.") {
+		t.Fatalf("validate of a fresh workspace: exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	if r := meshctl(t, ws, "fmt", "-check"); r.code != 0 {
+		t.Errorf("fmt -check of a fresh workspace: exit %d, files: %s", r.code, r.stdout)
+	}
+	r = meshctl(t, ws, "explain", "adults_by_country")
+	if r.code != 0 {
+		t.Fatalf("explain: exit %d\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{"Aggregate count() by country", "Filter (age >= 18) && (country != null)", "Scan source.customers (csv data/customers.csv)"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("explain output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	// A second init refuses to touch the workspace.
+	if r := meshctl(t, tmp, "init", "shop"); r.code != 1 || !strings.Contains(r.stderr, "workspace already") {
+		t.Errorf("second init: exit %d, stderr %q; want exit 1 naming the existing workspace", r.code, r.stderr)
+	}
+}
+
+func TestExamples(t *testing.T) {
+	root := repoRoot(t)
+	for _, name := range []string{"sales", "marketing"} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(root, "examples", name)
+			if r := meshctl(t, dir, "validate"); r.code != 0 {
+				t.Fatalf("validate: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			if r := meshctl(t, dir, "fmt", "-check"); r.code != 0 {
+				t.Errorf("fmt -check: exit %d; not formatted:\n%s", r.code, r.stdout)
+			}
+			r := meshctl(t, dir, "explain")
+			if r.code != 0 {
+				t.Fatalf("explain: exit %d\n%s", r.code, r.stderr)
+			}
+			golden(t, "explain_"+name+".golden", r.stdout)
+		})
+	}
+}
+
+func TestValidateJSONReportsEveryError(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "main.mesh.hcl", `mesh {
+  name = "broken"
+}
+
+domain "d" {
+  owner = "o@example.com"
+}
+
+source "s" {
+  type = "csv"
+  path = "x.csv"
+  schema {
+    infer = false
+    column "age" {
+      type = "int32"
+    }
+  }
+}
+
+product "p" {
+  domain = domain.dom
+  input "s" {
+    from = source.s
+  }
+  transform "t" {
+    from = input.s
+    filter {
+      where = age > "x"
+    }
+  }
+  output {
+    path = "out/"
+  }
+}
+`)
+	r := meshctl(t, dir, "validate", "--json")
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	var out struct {
+		Valid       bool `json:"valid"`
+		ErrorCount  int  `json:"error_count"`
+		Diagnostics []struct {
+			Severity string `json:"severity"`
+			Summary  string `json:"summary"`
+			Range    struct {
+				Filename string `json:"filename"`
+				Start    struct{ Line, Column int }
+			} `json:"range"`
+		} `json:"diagnostics"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("validate --json printed invalid JSON: %v\n%s", err, r.stdout)
+	}
+	if out.Valid || out.ErrorCount != 1 {
+		t.Errorf("valid=%v error_count=%d, want false and 1 (the undeclared domain stops compilation)", out.Valid, out.ErrorCount)
+	}
+	if len(out.Diagnostics) != 1 || out.Diagnostics[0].Summary != "Reference to undeclared domain" ||
+		out.Diagnostics[0].Range.Filename != "main.mesh.hcl" || out.Diagnostics[0].Range.Start.Line != 21 || out.Diagnostics[0].Range.Start.Column != 12 {
+		t.Errorf("diagnostics = %+v", out.Diagnostics)
+	}
+
+	// With the reference fixed, the type error of the filter is reported.
+	src, _ := os.ReadFile(filepath.Join(dir, "main.mesh.hcl"))
+	write(t, dir, "main.mesh.hcl", strings.Replace(string(src), "domain.dom", "domain.d", 1))
+	r = meshctl(t, dir, "validate")
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1", r.code)
+	}
+	for _, want := range []string{`Error: "age" is int32, cannot be compared with string "x"`, "on main.mesh.hcl:28:15", `where = age > "x"`} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if strings.Contains(r.stderr, "\x1b[") {
+		t.Errorf("colour codes written to a pipe:\n%q", r.stderr)
+	}
+}
+
+func TestFmtCheckDiffWrite(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "main.mesh.hcl", "mesh {\nname=\"x\"\n}\n")
+	r := meshctl(t, dir, "fmt", "-check", "-diff")
+	if r.code != 3 {
+		t.Fatalf("fmt -check on an unformatted file: exit %d, want 3", r.code)
+	}
+	if !strings.Contains(r.stdout, "main.mesh.hcl") || !strings.Contains(r.stdout, "+  name = \"x\"") {
+		t.Errorf("fmt -check -diff output:\n%s", r.stdout)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "main.mesh.hcl")); string(b) != "mesh {\nname=\"x\"\n}\n" {
+		t.Errorf("fmt -check changed the file: %q", b)
+	}
+	if r := meshctl(t, dir, "fmt"); r.code != 0 || strings.TrimSpace(r.stdout) != "main.mesh.hcl" {
+		t.Errorf("fmt: exit %d, stdout %q", r.code, r.stdout)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "main.mesh.hcl")); string(b) != "mesh {\n  name = \"x\"\n}\n" {
+		t.Errorf("fmt wrote %q", b)
+	}
+	if r := meshctl(t, dir, "fmt", "--check"); r.code != 0 {
+		t.Errorf("fmt --check after fmt: exit %d", r.code)
+	}
+}
+
+func TestFlagForms(t *testing.T) {
+	root := repoRoot(t)
+	want := meshctl(t, root, "--chdir", "examples/sales", "explain", "--json", "orders_clean")
+	if want.code != 0 {
+		t.Fatalf("explain: exit %d\n%s", want.code, want.stderr)
+	}
+	var plans []map[string]any
+	if err := json.Unmarshal([]byte(want.stdout), &plans); err != nil || len(plans) != 1 || plans[0]["product"] != "orders_clean" {
+		t.Fatalf("explain --json: %v\n%s", err, want.stdout)
+	}
+	for _, args := range [][]string{
+		{"-chdir=examples/sales", "explain", "-json", "orders_clean"},
+		{"explain", "orders_clean", "--json", "--chdir", "examples/sales"},
+		{"explain", "orders_clean", "-json", "-chdir", "examples/sales"},
+		{"--chdir=examples/sales", "explain", "orders_clean", "--json=true"},
+	} {
+		got := meshctl(t, root, args...)
+		if got.code != 0 || got.stdout != want.stdout {
+			t.Errorf("meshctl %s: exit %d, output differs from the two-dash form\n%s", strings.Join(args, " "), got.code, got.stderr)
+		}
+	}
+	if r := meshctl(t, root, "--chdir", "examples/sales", "explain", "ordrs_clean"); r.code != 1 || !strings.Contains(r.stderr, `Did you mean "orders_clean"?`) {
+		t.Errorf("explain of an unknown product: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := meshctl(t, root, "--chdir", "does/not/exist", "validate"); r.code != 1 || !strings.Contains(r.stderr, "does/not/exist") {
+		t.Errorf("--chdir to a missing folder: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := meshctl(t, root, "frobnicate"); r.code != 1 || !strings.Contains(r.stderr, "unknown command") {
+		t.Errorf("unknown command: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := meshctl(t, root, "version"); r.code != 0 || !strings.HasPrefix(r.stdout, "meshctl ") {
+		t.Errorf("version: exit %d, %q", r.code, r.stdout)
+	}
+}
+
+func TestNoWorkspace(t *testing.T) {
+	r := meshctl(t, t.TempDir(), "validate")
+	if r.code != 1 || !strings.Contains(r.stderr, "No configuration files") || !strings.Contains(r.stderr, "meshctl init") {
+		t.Errorf("validate in an empty folder: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+func write(t *testing.T, dir, name, content string) {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -30,6 +30,7 @@ func Source(filename string, src []byte) ([]byte, diag.Diagnostics) {
 	// a carriage return can only sit in a comment or a heredoc (quoted
 	// strings may not span lines and a lone \r is an invalid character),
 	// so the one value this can change is a heredoc's, which is the point.
+	orig := src
 	src = bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n"))
 
 	// hclwrite.Format already re-indents, sets the spaces between tokens,
@@ -46,11 +47,14 @@ func Source(filename string, src []byte) ([]byte, diag.Diagnostics) {
 	// FuzzSource). Checking the tokens catches that class of change
 	// wherever it comes from; such a file is refused, not corrupted.
 	if at, ok := sameTokens(src, out); !ok {
+		at.Filename = filename
+		at.Start.Byte = origByte(orig, at.Start)
+		at.End.Byte = origByte(orig, at.End)
 		return nil, append(diags, &diag.Diagnostic{
 			Severity: diag.Error,
 			Summary:  "Cannot format this expression",
 			Detail:   "Laying out the expression here would change what it means, so meshctl fmt leaves the file alone. This happens when a space separates tokens that would run together without it, such as the number 0 and the index .5 in `0 .5`; write the expression another way (for example `(0).5` or `0[5]`) and format again.",
-			Subject:  &diag.Range{Filename: filename, Start: at, End: at},
+			Subject:  &at,
 		})
 	}
 	// A last line of defence: a formatter bug must not become a broken file
@@ -67,30 +71,45 @@ func Source(filename string, src []byte) ([]byte, diag.Diagnostics) {
 type sigToken struct {
 	typ   hclsyntax.TokenType
 	bytes string
-	pos   hcl.Pos
+	rng   hcl.Range
 }
 
 // sameTokens reports whether before and after (both \n-terminated lines of
 // valid HCL) differ only in layout: the same tokens in the same order,
 // counting a run of newlines as one and ignoring comments, which carry no
 // meaning (a # or // comment counts as the newline it ends with). Heredoc
-// bodies must match byte for byte. When they differ, at is the position in
-// before of the first token that does not match.
-func sameTokens(before, after []byte) (at diag.Pos, ok bool) {
+// bodies must match byte for byte. When they differ, at is the range in
+// before of the first token that does not match (with no filename).
+func sameTokens(before, after []byte) (at diag.Range, ok bool) {
 	a, b := sigTokens(before), sigTokens(after)
 	for i := range a {
 		if i >= len(b) || a[i].typ != b[i].typ || a[i].bytes != b[i].bytes {
-			p := a[i].pos
-			return diag.Pos{Line: p.Line, Column: p.Column, Byte: p.Byte}, false
+			return hcldiag.Range(a[i].rng), false
 		}
 	}
 	if len(b) > len(a) {
-		// Only EOF can follow the last token of before; never reached in
-		// practice, but report the end of the file rather than nothing.
-		p := a[len(a)-1].pos
-		return diag.Pos{Line: p.Line, Column: p.Column, Byte: p.Byte}, false
+		// The last token of both is EOF, so this is not reached; report
+		// the end of the file rather than nothing.
+		return hcldiag.Range(a[len(a)-1].rng), false
 	}
-	return diag.Pos{}, true
+	return diag.Range{}, true
+}
+
+// origByte returns the byte offset in orig, the source before its \r\n
+// were made \n, of a position p counted in the normalised source. Lines and
+// columns are the same in both; each line before p's lost one byte if it
+// ended in \r\n.
+func origByte(orig []byte, p diag.Pos) int {
+	line, crlfs := 1, 0
+	for i := 0; i < len(orig) && line < p.Line; i++ {
+		if orig[i] == '\n' {
+			line++
+			if i > 0 && orig[i-1] == '\r' {
+				crlfs++
+			}
+		}
+	}
+	return p.Byte + crlfs
 }
 
 // sigTokens lexes src into the tokens sameTokens compares.
@@ -99,7 +118,7 @@ func sigTokens(src []byte) []sigToken {
 	out := make([]sigToken, 0, len(tokens))
 	newline := func(t hclsyntax.Token) {
 		if len(out) > 0 && out[len(out)-1].typ != hclsyntax.TokenNewline {
-			out = append(out, sigToken{typ: hclsyntax.TokenNewline, pos: t.Range.Start})
+			out = append(out, sigToken{typ: hclsyntax.TokenNewline, rng: t.Range})
 		}
 	}
 	heredocs := 0
@@ -127,7 +146,7 @@ func sigTokens(src []byte) []sigToken {
 				out = out[:len(out)-1]
 			}
 		}
-		out = append(out, sigToken{typ: t.Type, bytes: string(t.Bytes), pos: t.Range.Start})
+		out = append(out, sigToken{typ: t.Type, bytes: string(t.Bytes), rng: t.Range})
 	}
 	return out
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/meshctl/meshctl/lang/ir"
 	"github.com/meshctl/meshctl/lang/sourceschema"
 	"github.com/meshctl/meshctl/lang/types"
+	"github.com/meshctl/meshctl/providers/internal/localfiles"
 )
 
 // DefaultSampleRows is the number of data rows whose values decide the
@@ -54,7 +55,7 @@ func (r SchemaReader) ReadSchema(ctx context.Context, src *ir.Source) (*sourcesc
 	if err != nil {
 		return nil, err
 	}
-	files, err := matchFiles(r.Dir, src.Path, ".csv")
+	files, err := localfiles.Match(r.Dir, src.Path, ".csv")
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +88,7 @@ type sampler struct {
 	rows int
 	// header is the first file's header, which headerFile names.
 	header     []string
-	headerFile localFile
+	headerFile localfiles.File
 	guesses    []guess
 }
 
@@ -114,7 +115,7 @@ func newSampler(opts ir.CSVOptions, limit int) (*sampler, error) {
 
 // readFile checks one file's header and samples its rows until the sample
 // is full.
-func (s *sampler) readFile(ctx context.Context, file localFile) error {
+func (s *sampler) readFile(ctx context.Context, file localfiles.File) error {
 	f, err := os.Open(file.Path)
 	if err != nil {
 		return err
@@ -125,7 +126,7 @@ func (s *sampler) readFile(ctx context.Context, file localFile) error {
 
 // read checks the header of the CSV text in r, which file names, and
 // samples its rows until the sample is full.
-func (s *sampler) read(ctx context.Context, r io.Reader, file localFile) error {
+func (s *sampler) read(ctx context.Context, r io.Reader, file localfiles.File) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	if bom, _ := br.Peek(3); string(bom) == "\uFEFF" {
 		br.Discard(3)
@@ -189,7 +190,7 @@ func (s *sampler) read(ctx context.Context, r io.Reader, file localFile) error {
 
 // checkHeader checks that every column of a header has a name of its own.
 // Positions in messages count from 1.
-func checkHeader(header []string, file localFile) error {
+func checkHeader(header []string, file localfiles.File) error {
 	seen := make(map[string]int, len(header))
 	for i, name := range header {
 		if strings.TrimSpace(name) == "" {

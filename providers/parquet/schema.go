@@ -16,6 +16,7 @@ import (
 	"github.com/meshctl/meshctl/lang/ir"
 	"github.com/meshctl/meshctl/lang/sourceschema"
 	"github.com/meshctl/meshctl/lang/types"
+	"github.com/meshctl/meshctl/providers/internal/localfiles"
 )
 
 // SchemaReader reads the schema of Parquet sources from their footers. It
@@ -39,13 +40,13 @@ var _ sourceschema.Reader = SchemaReader{}
 // columns with the same types (their order may differ; the first file's
 // is kept), and a column is nullable when it is nullable in any file.
 func (r SchemaReader) ReadSchema(ctx context.Context, src *ir.Source) (*sourceschema.Result, error) {
-	files, err := matchFiles(r.Dir, src.Path, ".parquet")
+	files, err := localfiles.Match(r.Dir, src.Path, ".parquet")
 	if err != nil {
 		return nil, err
 	}
 	var (
 		res   sourceschema.Result
-		first localFile
+		first localfiles.File
 	)
 	for i, f := range files {
 		if err := ctx.Err(); err != nil {
@@ -74,7 +75,7 @@ func (r SchemaReader) ReadSchema(ctx context.Context, src *ir.Source) (*sourcesc
 // mergeColumns checks that the file got holds the same columns as the file
 // want, with the same types, and makes a column of want nullable when it is
 // nullable in got.
-func mergeColumns(want types.Schema, wantFile localFile, got types.Schema, gotFile localFile) error {
+func mergeColumns(want types.Schema, wantFile localfiles.File, got types.Schema, gotFile localfiles.File) error {
 	for i, w := range want {
 		j := got.Index(w.Name)
 		if j < 0 {
@@ -94,7 +95,7 @@ func mergeColumns(want types.Schema, wantFile localFile, got types.Schema, gotFi
 }
 
 // readFooter reads the schema in the footer of one Parquet file.
-func readFooter(file localFile) (types.Schema, []string, error) {
+func readFooter(file localfiles.File) (types.Schema, []string, error) {
 	f, err := os.Open(file.Path)
 	if err != nil {
 		return nil, nil, err

@@ -15,6 +15,7 @@ import (
 	"github.com/meshctl/meshctl/lang/ir"
 	"github.com/meshctl/meshctl/lang/sourceschema"
 	"github.com/meshctl/meshctl/lang/types"
+	"github.com/meshctl/meshctl/providers/internal/localfiles"
 )
 
 // field is one top-level field of a test file, in the order it is written.
@@ -313,7 +314,7 @@ func TestMatchFiles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
-			files, err := matchFiles(dir, tt.path, ".parquet")
+			files, err := localfiles.Match(dir, tt.path, ".parquet")
 			if err != nil {
 				t.Fatal(err)
 			}

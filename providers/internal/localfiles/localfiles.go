@@ -1,8 +1,8 @@
-package csv
-
-// This file is duplicated, apart from this comment and the package name, in
-// providers/parquet/files.go: providers do not import each other, and the
-// two copies must keep the same path rules.
+// Package localfiles resolves the path of a file source (a file, a folder
+// or a glob, relative to the workspace root) to the data files it names,
+// with one set of rules for every format. It is shared by the providers
+// that read files and imports nothing from meshctl.
+package localfiles
 
 import (
 	"errors"
@@ -14,8 +14,8 @@ import (
 	"strings"
 )
 
-// localFile is one data file a source path names.
-type localFile struct {
+// File is one data file a source path names.
+type File struct {
 	// Path is the path to open.
 	Path string
 	// Name is how messages name the file: relative to the workspace root
@@ -23,14 +23,14 @@ type localFile struct {
 	Name string
 }
 
-// matchFiles returns the files that path names, sorted by path. A path is
+// Match returns the files that path names, sorted by path. A path is
 // resolved against root unless it is absolute; it may name a file (taken
 // whatever its extension), a directory (every file with extension ext below
 // it, recursively), or a glob pattern (filepath.Match syntax; matched
 // directories are expanded as above). Hidden files and directories, and
 // those whose names start with "_" (_SUCCESS, _temporary, _delta_log), are
 // skipped inside directories and glob matches.
-func matchFiles(root, path, ext string) ([]localFile, error) {
+func Match(root, path, ext string) ([]File, error) {
 	if path == "" {
 		return nil, errors.New("the source has no path")
 	}
@@ -91,9 +91,9 @@ func matchFiles(root, path, ext string) ([]localFile, error) {
 
 	slices.Sort(paths)
 	paths = slices.Compact(paths)
-	files := make([]localFile, len(paths))
+	files := make([]File, len(paths))
 	for i, p := range paths {
-		files[i] = localFile{Path: p, Name: displayName(root, p)}
+		files[i] = File{Path: p, Name: displayName(root, p)}
 	}
 	return files, nil
 }

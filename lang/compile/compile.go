@@ -252,7 +252,7 @@ func (c *compiler) source(name string) *rel {
 			if s.Path == "" {
 				rng = s.Range
 			}
-			c.errorf(rng, fmt.Sprintf("Cannot read the schema of source %q", name), "%s.", strings.TrimSuffix(rr.err.Error(), "."))
+			c.errorf(rng, fmt.Sprintf("Cannot read the schema of source %q", name), "%s.", capitalize(strings.TrimSuffix(rr.err.Error(), ".")))
 			return nil
 		}
 		for _, note := range rr.res.Notes {

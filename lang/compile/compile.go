@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/meshctl/meshctl/lang/addrs"
@@ -252,7 +251,7 @@ func (c *compiler) source(name string) *rel {
 			if s.Path == "" {
 				rng = s.Range
 			}
-			c.errorf(rng, fmt.Sprintf("Cannot read the schema of source %q", name), "%s.", capitalize(strings.TrimSuffix(rr.err.Error(), ".")))
+			c.errorf(rng, fmt.Sprintf("Cannot read the schema of source %q", name), "%s", suggest.Sentence(rr.err.Error()))
 			return nil
 		}
 		for _, note := range rr.res.Notes {
@@ -450,6 +449,19 @@ func (c *compiler) transform(pc *productCtx, t *configs.Transform) *rel {
 	}
 	pc.state[key] = 1
 	defer func() { pc.state[key] = 2 }()
+	// Everything the transform reads counts as used even if an error stops
+	// its compilation early: one mistake, one message.
+	pc.use(t.From)
+	for _, op := range t.Operators {
+		switch op := op.(type) {
+		case *configs.Join:
+			pc.use(op.With)
+		case *configs.Union:
+			for _, w := range op.With {
+				pc.use(w)
+			}
+		}
+	}
 	if t.From.Name == "" {
 		return nil
 	}
@@ -554,11 +566,33 @@ func (c *compiler) output(pc *productCtx, r *rel, out *ir.Product) {
 				outCols[i].Type = d.Type
 				changed = true
 			}
-			if d.Nullable != nil && !*d.Nullable {
+			switch {
+			case d.Nullable == nil:
+			case !*d.Nullable:
 				if col.Nullable {
 					notNull = append(notNull, i)
 				}
 				outCols[i].Nullable = false
+			default:
+				// The contract keeps the right to publish nulls later.
+				outCols[i].Nullable = true
+			}
+			if d.Mask != "" {
+				if d.HasType && d.Type.Kind != types.String {
+					c.errorf(d.MaskRange, fmt.Sprintf("Masked column %q must be a string", d.Name),
+						"mask = %q publishes a hash, which is a string; declare type = \"string\" in the contract.", d.Mask)
+					continue
+				}
+				// A hash reveals nothing: it clears the column's tags.
+				exprs[i] = &ir.Call{Meta: ir.Meta{T: types.StringType, Null: exprs[i].Nullable(), Src: hcldiag.Range(d.MaskRange)},
+					Fn: ir.FnMaskHash, Args: []ir.Expr{exprs[i]}}
+				outCols[i].Type = types.StringType
+				changed = true
+				outCols[i].Tags = types.MergeTags(d.Tags)
+				if d.Description != "" {
+					outCols[i].Description = d.Description
+				}
+				continue
 			}
 			if d.Description != "" {
 				outCols[i].Description = d.Description

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -82,6 +83,9 @@ func (c *compiler) expr(e hcl.Expression, sc *scope) ir.Expr {
 		x := c.expr(e.Wrapped, sc)
 		if x == nil {
 			return nil
+		}
+		if x.Type().Kind == types.Null {
+			return c.lit(ir.NullValue(types.StringType), true, c.rng(e.SrcRange), false)
 		}
 		return c.toString(x)
 	case *hclsyntax.ScopeTraversalExpr:
@@ -351,11 +355,21 @@ func (c *compiler) column(t hcl.Traversal, r hcl.Range, sc *scope) ir.Expr {
 	if qual != "" && !sc.cols.HasQualifier(qual) {
 		switch qual {
 		case "input", "transform", "source", "product", "domain":
-			c.errorf(r, "Invalid column reference", "%s refers to a whole %s; inside an operator, name a column of its input directly, such as %s.", c.text(r), qual, name)
+			example := "age"
+			if len(sc.cols) > 0 {
+				example = sc.cols[0].Name
+			}
+			c.errorf(r, "Invalid column reference", "%s refers to a whole %s; inside an operator, name a column of the operator's input directly, such as %s.", c.text(r), qual, example)
 		default:
 			detail := fmt.Sprintf("There is no relation %q here.", qual)
-			if len(sc.sides) > 0 {
-				detail += fmt.Sprintf(" The sides of this join are %s.%s", suggest.List(sc.sides, 0), suggest.DidYouMean(qual, sc.sides))
+			sides := sc.sides
+			if len(sides) == 0 {
+				sides = qualifiers(sc.cols)
+			}
+			if len(sides) == 1 && len(sc.sides) == 0 {
+				detail += fmt.Sprintf(" The only relation here is %s, the transform's input; names of other relations, such as %s.%s, exist only after a join.%s", suggest.List(sides, 0), qual, name, suggest.DidYouMean(qual, sides))
+			} else if len(sides) > 0 {
+				detail += fmt.Sprintf(" The relations here are %s.%s", suggest.List(sides, 0), suggest.DidYouMean(qual, sides))
 			} else if sc.cols.Index(qual) >= 0 || len(sc.cols.Lookup("", qual)) > 0 {
 				detail += " Qualified names such as orders.id exist only after a join; here write the column name alone."
 			} else {
@@ -521,6 +535,9 @@ func (c *compiler) binary(e *hclsyntax.BinaryOpExpr, sc *scope) ir.Expr {
 			L: c.coerce(l, types.BoolType), R: c.coerce(r, types.BoolType)}
 
 	case op.IsComparison():
+		if c.badTemporalConstant(l, r) || c.badTemporalConstant(r, l) {
+			return nil
+		}
 		t, ok := c.unify(l, r)
 		if !ok {
 			c.errorf(e.SrcRange, fmt.Sprintf("%s, cannot be compared with %s", c.subject(e.LHS, l), c.object(e.RHS, r)),
@@ -529,9 +546,6 @@ func (c *compiler) binary(e *hclsyntax.BinaryOpExpr, sc *scope) ir.Expr {
 		}
 		if t.Kind == types.Null {
 			return c.lit(ir.NullValue(types.BoolType), true, c.rng(e.SrcRange), false)
-		}
-		if bad := c.badConstant(l, r, t); bad != nil {
-			return nil
 		}
 		return &ir.Binary{Meta: ir.Meta{T: types.BoolType, Null: nullable, Src: src}, Op: op, L: c.coerce(l, t), R: c.coerce(r, t)}
 
@@ -570,26 +584,34 @@ func (c *compiler) binary(e *hclsyntax.BinaryOpExpr, sc *scope) ir.Expr {
 			}
 		case ir.Mul:
 			if t.Kind == types.Decimal {
-				res = types.DecimalType(2*int(t.Precision), min(2*int(t.Scale), types.MaxDecimalPrecision))
+				l, r = c.decimalOperand(l), c.decimalOperand(r)
+				lt, rt := l.Type(), r.Type()
+				scale := min(int(lt.Scale)+int(rt.Scale), types.MaxDecimalPrecision)
+				res = types.DecimalType(int(lt.Precision)+int(rt.Precision), scale)
+				return &ir.Binary{Meta: ir.Meta{T: res, Null: nullable, Src: src}, Op: op, L: l, R: r}
 			}
 		}
 		return &ir.Binary{Meta: ir.Meta{T: res, Null: nullable, Src: src}, Op: op, L: c.coerce(l, t), R: c.coerce(r, t)}
 	}
 }
 
-// badConstant reports a string constant that should be a date or timestamp
-// but does not parse as one.
-func (c *compiler) badConstant(l, r ir.Expr, t types.Type) ir.Expr {
-	for _, x := range []ir.Expr{l, r} {
-		if lit, ok := x.(*ir.Literal); ok && lit.Value.Type.Kind == types.String && t.IsTemporal() {
-			if _, ok := convertValue(lit.Value, t); !ok {
-				c.errorf(toHCL(lit.Src), fmt.Sprintf("Invalid %s %s", t, lit.Value), "A %s is written %s.", t, map[types.Kind]string{
-					types.Date: "YYYY-MM-DD, such as \"2024-01-31\"", types.Timestamp: "in RFC 3339, such as \"2024-01-31T12:00:00Z\""}[t.Kind])
-				return lit
-			}
-		}
+// badTemporalConstant reports a string constant compared with a date or a
+// timestamp that does not read as one; it returns true when it did.
+func (c *compiler) badTemporalConstant(constant, other ir.Expr) bool {
+	lit, ok := constant.(*ir.Literal)
+	t := other.Type()
+	if !ok || !c.untyped[lit] || lit.Value.Type.Kind != types.String || !t.IsTemporal() {
+		return false
 	}
-	return nil
+	if _, ok := convertValue(lit.Value, t); ok {
+		return false
+	}
+	how := "YYYY-MM-DD, such as \"2024-01-31\""
+	if t.Kind == types.Timestamp {
+		how = "in RFC 3339, such as \"2024-01-31T12:00:00Z\", or as a date"
+	}
+	c.errorf(toHCL(lit.Src), fmt.Sprintf("Invalid %s %s", t, lit.Value), "%s is compared with a %s, so it must be written %s.", lit.Value, t, how)
+	return true
 }
 
 func (c *compiler) compareHint(l, r ir.Expr) string {
@@ -633,7 +655,7 @@ func (c *compiler) template(e *hclsyntax.TemplateExpr, sc *scope) ir.Expr {
 		return c.literal(v, e.SrcRange)
 	}
 	args := make([]ir.Expr, 0, len(e.Parts))
-	nullable := false
+	nullable, alwaysNull := false, false
 	for _, p := range e.Parts {
 		if _, ok := p.(*hclsyntax.TemplateJoinExpr); ok {
 			c.errorf(p.Range(), "Unsupported template directive", "%%{ } directives are not supported in column expressions; use ? : instead.")
@@ -644,10 +666,14 @@ func (c *compiler) template(e *hclsyntax.TemplateExpr, sc *scope) ir.Expr {
 			return nil
 		}
 		if x.Type().Kind == types.Null {
-			continue // "${null}" adds nothing but makes the result null
+			alwaysNull = true // "${null}" makes the result null
+			continue
 		}
 		args = append(args, c.toString(x))
 		nullable = nullable || x.Nullable()
+	}
+	if alwaysNull {
+		return c.lit(ir.NullValue(types.StringType), true, c.rng(e.SrcRange), false)
 	}
 	return &ir.Call{Meta: ir.Meta{T: types.StringType, Null: nullable, Src: c.rng(e.SrcRange)}, Fn: ir.FnTemplate, Args: args}
 }
@@ -671,4 +697,34 @@ func toHCL(r diag.Range) hcl.Range {
 	return hcl.Range{Filename: r.Filename,
 		Start: hcl.Pos{Line: r.Start.Line, Column: r.Start.Column, Byte: r.Start.Byte},
 		End:   hcl.Pos{Line: r.End.Line, Column: r.End.Column, Byte: r.End.Byte}}
+}
+
+// decimalOperand converts an operand of a decimal multiplication to the
+// narrowest decimal holding it: integer columns to decimal(10,0) or
+// decimal(19,0), an integer constant to exactly its digits (2 is
+// decimal(1,0)), so that amount * 2 keeps amount's scale.
+func (c *compiler) decimalOperand(e ir.Expr) ir.Expr {
+	t := e.Type()
+	if t.Kind == types.Decimal {
+		return e
+	}
+	if l, ok := e.(*ir.Literal); ok && !l.Value.Null && t.IsInteger() {
+		digits := len(strings.TrimPrefix(fmt.Sprint(l.Value.Int), "-"))
+		return c.coerce(e, types.DecimalType(digits, 0))
+	}
+	if t.Kind == types.Null {
+		return c.coerce(e, types.DecimalType(1, 0))
+	}
+	return c.coerce(e, types.AsDecimal(t))
+}
+
+// qualifiers lists the relation names columns carry, in order.
+func qualifiers(cols types.Schema) []string {
+	var out []string
+	for _, col := range cols {
+		if col.Qualifier != "" && !slices.Contains(out, col.Qualifier) {
+			out = append(out, col.Qualifier)
+		}
+	}
+	return out
 }

@@ -96,6 +96,9 @@ func (c *compiler) call(e *hclsyntax.FunctionCallExpr, sc *scope) ir.Expr {
 		if x == nil {
 			return nil
 		}
+		if x.Type().Kind == types.Null {
+			return c.lit(ir.Value{Type: types.BoolType, Bool: true}, false, c.rng(e.Range()), false)
+		}
 		return &ir.IsNull{Meta: ir.Meta{T: types.BoolType, Src: c.rng(e.Range())}, X: x}
 	case "contains":
 		return c.contains(e, sc)
@@ -363,11 +366,11 @@ func (c *compiler) cast(e *hclsyntax.FunctionCallExpr, sc *scope) ir.Expr {
 	}
 	to, err := types.Parse(name)
 	if err != nil {
-		c.errorf(e.Args[1].Range(), "Invalid type in cast", "%s.", capitalize(err.Error()))
+		c.errorf(e.Args[1].Range(), "Invalid type in cast", "%s", suggest.Sentence(err.Error()))
 		return nil
 	}
 	if !canCast(x.Type(), to) {
-		c.errorf(e.Range(), fmt.Sprintf("Cannot cast %s to %s", x.Type(), to), "%s; a %s cannot become a %s. Casts go between numbers, to and from strings, between bool and integers, and between date and timestamp.", c.subject(e.Args[0], x), x.Type(), to)
+		c.errorf(e.Range(), fmt.Sprintf("Cannot cast %s to %s", x.Type(), to), "%s; %s cannot become %s. Casts go between numbers, to and from strings, between bool and integers, and between date and timestamp.", c.subject(e.Args[0], x), article(x.Type().String()), article(to.String()))
 		return nil
 	}
 	if x.Type() == to {

@@ -316,6 +316,12 @@ func (c *compiler) join(pc *productCtx, t *configs.Transform, cur *rel, op *conf
 		if ls == 1 && rs == 0 {
 			le, re, ls, rs = re, le, rs, ls
 		}
+		if ls < 0 || rs < 0 {
+			c.errorf(eq.SrcRange, "Join condition compares with a constant",
+				"Each equality of on compares a column of %q with one of %q. To keep only some rows, filter them before or after the join.", leftName, rightName)
+			ok = false
+			continue
+		}
 		if ls != 0 || rs != 1 {
 			side := sides[0]
 			if ls == 1 {
@@ -360,7 +366,7 @@ func (c *compiler) join(pc *productCtx, t *configs.Transform, cur *rel, op *conf
 			out = append(out, col)
 		}
 	}
-	return &rel{node: &ir.Join{Left: cur.node, Right: right.node, Kind: kind, LeftKeys: lkeys, RightKeys: rkeys, Out: out}, cols: out}
+	return &rel{node: &ir.Join{Left: cur.node, Right: right.node, Kind: kind, LeftKeys: lkeys, RightKeys: rkeys, RightName: rightName, Out: out}, cols: out}
 }
 
 func sideNames(left types.Schema, rightName string) []string {

@@ -428,6 +428,7 @@ func (d *decoder) mesh(b *hcl.Block) *Mesh {
 	d.hcl(hd)
 	m.Name, _ = d.str(c.Attributes, "name")
 	m.MaskKey = d.secret(c.Attributes, "mask_key")
+	m.Description, _ = d.str(c.Attributes, "description")
 	var stateRange hcl.Range
 	for _, sb := range c.Blocks {
 		if !d.single(sb, stateRange, m.State != nil) {
@@ -451,7 +452,7 @@ func (d *decoder) mesh(b *hcl.Block) *Mesh {
 				d.errorf(sb.DefRange, "Missing bucket", "The s3 state backend needs bucket (and optionally key, region, endpoint).")
 			}
 		case "postgres":
-			if st.DSN == nil {
+			if _, written := sc.Attributes["dsn"]; !written {
 				d.errorf(sb.DefRange, "Missing dsn", "The postgres state backend needs dsn = env(\"NAME\").")
 			}
 		}
@@ -536,7 +537,7 @@ func (d *decoder) source(b *hcl.Block) *Source {
 			d.errorf(c.Attributes[firstPresent(c.Attributes, "table", "dsn")].NameRange, "Attribute not used by a "+s.Type+" source", "table and dsn apply to postgres sources only.")
 		}
 	case "postgres":
-		if s.DSN == nil {
+		if _, written := c.Attributes["dsn"]; !written {
 			d.errorf(b.DefRange, "Missing dsn", "A postgres source needs dsn = env(\"NAME\"), the variable holding its connection string.")
 		}
 		if s.Table == "" {
@@ -584,7 +585,7 @@ func (d *decoder) sourceSchema(b *hcl.Block) *SourceSchema {
 	seen := map[string]hcl.Range{}
 	for _, cb := range c.Blocks {
 		if col := d.column(cb, seen, false); col != nil {
-			if !ss.Infer && !col.HasType {
+			if !ss.Infer && !col.HasType && col.TypeRange == (hcl.Range{}) {
 				d.errorf(cb.DefRange, "Missing column type", "With infer = false the schema block is the whole schema: column %q needs a type.", col.Name)
 			}
 			ss.Columns = append(ss.Columns, col)
@@ -618,7 +619,7 @@ func (d *decoder) column(b *hcl.Block, seen map[string]hcl.Range, contract bool)
 		if s, ok := d.str(c.Attributes, "type"); ok {
 			t, err := types.Parse(s)
 			if err != nil {
-				d.errorf(a.Expr.Range(), "Invalid column type", "%s.", capitalize(err.Error()))
+				d.errorf(a.Expr.Range(), "Invalid column type", "%s", suggest.Sentence(err.Error()))
 			} else {
 				col.Type, col.HasType = t, true
 			}

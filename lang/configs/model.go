@@ -32,7 +32,8 @@ type Workspace struct {
 
 // Mesh is the workspace's settings: its name, where state lives, the mask key.
 type Mesh struct {
-	Name string
+	Name        string
+	Description string
 	// MaskKey keys the HMAC of mask = "hash"; nil means plain SHA-256.
 	MaskKey *Secret
 	State   *StateConfig

@@ -197,7 +197,7 @@ func (d *decoder) cycles(what string, nodes []string, edges map[string][]edge, l
 				}
 				path = append(path, label(e.to))
 				if len(path) == 2 {
-					d.errorf(e.rng, fmt.Sprintf("%s reads itself", capitalize(label(n))),
+					d.errorf(e.rng, fmt.Sprintf("%s %q reads itself", capitalize(what), n),
 						"A %s cannot be its own input.", what)
 				} else {
 					d.errorf(e.rng, fmt.Sprintf("Cycle between %ss", what),

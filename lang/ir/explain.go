@@ -28,9 +28,10 @@ func Label(n Node) string {
 		}
 		return "Project " + strings.Join(parts, ", ")
 	case *Join:
-		lcols, rcols := n.Out, n.Right.Schema()
-		if len(n.Out) >= len(n.Left.Schema())+len(rcols) {
-			lcols, rcols = n.Out[:len(n.Left.Schema())], n.Out[len(n.Left.Schema()):]
+		nl := len(n.Left.Schema())
+		lcols, rcols := n.Out[:min(nl, len(n.Out))], n.Right.Schema().WithQualifier(n.RightName)
+		if len(n.Out) > nl {
+			rcols = n.Out[nl:]
 		}
 		conds := make([]string, len(n.LeftKeys))
 		for i := range n.LeftKeys {
@@ -82,14 +83,16 @@ func describeSource(s *Source) string {
 	switch s.Kind {
 	case SourceProduct:
 		return "product." + s.Name
-	case SourcePostgres:
-		return fmt.Sprintf("source.%s (postgres %s)", s.Name, s.Table)
 	}
 	decl := ""
 	if s.Declared {
 		decl = ", declared schema"
 	}
-	return fmt.Sprintf("source.%s (%s %s%s)", s.Name, s.Kind, s.Path, decl)
+	where := s.Path
+	if s.Kind == SourcePostgres {
+		where = s.Table
+	}
+	return fmt.Sprintf("source.%s (%s %s%s)", s.Name, s.Kind, where, decl)
 }
 
 // FormatColumns prints a schema as "name type[ null], …".

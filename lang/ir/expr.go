@@ -120,8 +120,12 @@ func (o BinaryOp) IsArithmetic() bool { return o >= Add && o <= Mod }
 // IsLogical reports whether o is && or ||.
 func (o BinaryOp) IsLogical() bool { return o == And || o == Or }
 
-// Binary applies an infix operator. L and R always have the same type: the
-// compiler inserts Cast nodes for implicit widening.
+// Binary applies an infix operator. L and R have the same type (the
+// compiler inserts Cast nodes for implicit widening), with one exception:
+// decimal multiplication takes decimals of any precision and scale and
+// yields scale L.Scale+R.Scale, as in SQL (decimal(18,2) * 2 is
+// decimal(19,2)). Decimal results are capped at 38 digits; an overflow is a
+// run-time error.
 type Binary struct {
 	Meta
 	Op   BinaryOp
@@ -129,7 +133,9 @@ type Binary struct {
 }
 
 // Cast converts X to the node's type. Implicit casts (inserted by the
-// compiler for widening) never fail. Explicit ones come from cast(x, "t"):
+// compiler for widening) never fail, except a decimal converted to a
+// 38-digit decimal of larger scale (types.Common at the cap), which is
+// checked value by value. Explicit ones come from cast(x, "t"):
 // a value that does not convert is a runtime error naming the value and
 // the row.
 type Cast struct {
@@ -202,12 +208,16 @@ const (
 	FnDateTrunc
 	// FnNow is the time the run started: one value for every row.
 	FnNow
+	// FnMaskHash publishes a contract column with mask = "hash": the
+	// lower-case hex HMAC-SHA256 of the value's text, keyed by the mesh's
+	// mask_key (plain SHA-256 without one). Null stays null.
+	FnMaskHash
 )
 
 var funcNames = [...]string{FnLower: "lower", FnUpper: "upper", FnTrim: "trim", FnLength: "length",
 	FnSubstr: "substr", FnConcat: "concat", FnTemplate: "template", FnCoalesce: "coalesce", FnAbs: "abs",
 	FnRound: "round", FnFloor: "floor", FnCeil: "ceil", FnLike: "like", FnYear: "year", FnMonth: "month",
-	FnDay: "day", FnDateTrunc: "date_trunc", FnNow: "now"}
+	FnDay: "day", FnDateTrunc: "date_trunc", FnNow: "now", FnMaskHash: "mask_hash"}
 
 // String returns the function's name as written in HCL.
 func (f Func) String() string {

@@ -114,10 +114,7 @@ func formatTemplate(b *strings.Builder, e *Call, cols types.Schema) {
 	b.WriteByte('"')
 	for _, a := range e.Args {
 		if l, ok := a.(*Literal); ok && l.Value.Type.Kind == types.String && !l.Value.Null {
-			s := strings.ReplaceAll(l.Value.Str, `\`, `\\`)
-			s = strings.ReplaceAll(s, `"`, `\"`)
-			s = strings.ReplaceAll(s, "${", "$${")
-			b.WriteString(s)
+			b.WriteString(EscapeTemplate(l.Value.Str))
 			continue
 		}
 		b.WriteString("${")

@@ -136,7 +136,10 @@ type Join struct {
 	Left, Right         Node
 	Kind                JoinKind
 	LeftKeys, RightKeys []Expr
-	Out                 types.Schema
+	// RightName is what expressions call the right side (orders in
+	// orders.id), for explain output.
+	RightName string
+	Out       types.Schema
 }
 
 // Aggregate groups its input by Keys and computes Aggs per group; with no

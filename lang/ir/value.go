@@ -42,7 +42,7 @@ func (v Value) String() string {
 	case types.Decimal:
 		return FormatDecimal(v.Dec, int(v.Type.Scale))
 	case types.String:
-		return strconv.Quote(v.Str)
+		return `"` + EscapeTemplate(v.Str) + `"`
 	case types.Date:
 		return strconv.Quote(time.Unix(v.Int*86400, 0).UTC().Format(time.DateOnly))
 	case types.Timestamp:
@@ -92,4 +92,34 @@ func ParseTimestamp(s string) (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("%q is not a timestamp (RFC 3339, such as 2024-01-31T12:00:00Z)", s)
+}
+
+// EscapeTemplate escapes s for the inside of an HCL quoted string: quotes,
+// backslashes, control characters, and the ${ and %{ that would start an
+// interpolation or a directive.
+func EscapeTemplate(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch {
+		case ch == '"':
+			b.WriteString(`\"`)
+		case ch == '\\':
+			b.WriteString(`\\`)
+		case ch == '\n':
+			b.WriteString(`\n`)
+		case ch == '\r':
+			b.WriteString(`\r`)
+		case ch == '\t':
+			b.WriteString(`\t`)
+		case (ch == '$' || ch == '%') && i+1 < len(s) && s[i+1] == '{':
+			b.WriteByte(ch)
+			b.WriteByte(ch)
+		case ch < 0x20:
+			fmt.Fprintf(&b, `\u%04x`, ch)
+		default:
+			b.WriteByte(ch)
+		}
+	}
+	return b.String()
 }

@@ -13,14 +13,26 @@ import (
 func Name(given string, candidates []string) string {
 	best, bestDist := "", 3
 	for _, c := range candidates {
-		if strings.EqualFold(c, given) && c != given {
+		if c == given {
+			continue
+		}
+		if strings.EqualFold(c, given) {
 			return c
 		}
 		if d := levenshtein.Distance(given, c, nil); d < bestDist {
 			best, bestDist = c, d
 		}
 	}
-	return best
+	if best != "" {
+		return best
+	}
+	// A longer or shorter spelling of a candidate: "warning" for "warn".
+	for _, c := range candidates {
+		if len(c) >= 3 && len(given) >= 3 && c != given && (strings.HasPrefix(given, c) || strings.HasPrefix(c, given)) {
+			return c
+		}
+	}
+	return ""
 }
 
 // DidYouMean returns " Did you mean "x"?" for the closest candidate, or "".
@@ -46,6 +58,20 @@ func List(names []string, max int) string {
 	s := strings.Join(ns, ", ")
 	if more {
 		s += ", …"
+	}
+	return s
+}
+
+// Sentence makes a message (such as an error's text) a sentence: capital
+// first letter, final punctuation.
+func Sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	s = strings.ToUpper(s[:1]) + s[1:]
+	if !strings.ContainsAny(s[len(s)-1:], ".?!") {
+		s += "."
 	}
 	return s
 }

@@ -138,7 +138,13 @@ func Parse(s string) (Type, error) {
 		}
 		return Type{}, fmt.Errorf("%q is not a decimal type: write decimal(precision,scale), such as decimal(18,2)", s)
 	}
-	if alias, ok := aliases[strings.ToLower(str)]; ok {
+	lower := strings.ToLower(str)
+	if lower != str {
+		if t, err := Parse(lower); err == nil {
+			return Type{}, fmt.Errorf("unknown type %q; did you mean %q?", s, t.String())
+		}
+	}
+	if alias, ok := aliases[lower]; ok {
 		return Type{}, fmt.Errorf("unknown type %q; did you mean %q?", s, alias)
 	}
 	return Type{}, fmt.Errorf("unknown type %q; the types are %s", s, Names)
@@ -210,6 +216,11 @@ func CanWiden(from, to Type) bool {
 // Common returns the narrowest type both a and b widen to, used to compare,
 // combine or unify them (arithmetic, comparison, coalesce, ? :, union). The
 // second result is false when there is none (string and int64, say).
+//
+// Decimals whose common type would need more than 38 digits keep the larger
+// scale and are capped at 38 digits, as in SQL engines: the conversion of
+// the wider operand is then checked value by value, and an overflow is a
+// run-time error.
 func Common(a, b Type) (Type, bool) {
 	switch {
 	case a == b:

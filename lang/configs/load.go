@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"runtime"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -73,9 +76,10 @@ func LoadFiles(files []File, opts Options) (*Workspace, diag.Diagnostics) {
 		Exemptions: map[string]*Exemption{},
 	}
 	d := newDecoder(opts)
-	for _, f := range files {
+	parsed := parseAll(files)
+	for i, f := range files {
 		ws.Files[f.Name] = f.Src
-		file, hd := hclsyntax.ParseConfig(f.Src, f.Name, hcl.InitialPos)
+		file, hd := parsed[i].file, parsed[i].diags
 		d.diags = append(d.diags, hcldiag.Diags(hd)...)
 		if file == nil || hd.HasErrors() {
 			continue // a file that does not parse contributes nothing
@@ -92,4 +96,40 @@ func LoadFiles(files []File, opts Options) (*Workspace, diag.Diagnostics) {
 	diags := d.diags.Dedup()
 	diags.Sort()
 	return ws, diags
+}
+
+type parsedFile struct {
+	file  *hcl.File
+	diags hcl.Diagnostics
+}
+
+// parseAll parses files on all cores: parsing is most of the cost of
+// loading a large workspace, and files parse independently. Decoding stays
+// sequential, in file order, so that results do not depend on scheduling.
+func parseAll(files []File) []parsedFile {
+	out := make([]parsedFile, len(files))
+	workers := min(runtime.GOMAXPROCS(0), len(files))
+	if workers <= 1 {
+		for i, f := range files {
+			out[i].file, out[i].diags = hclsyntax.ParseConfig(f.Src, f.Name, hcl.InitialPos)
+		}
+		return out
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(files) {
+					return
+				}
+				out[i].file, out[i].diags = hclsyntax.ParseConfig(files[i].Src, files[i].Name, hcl.InitialPos)
+			}
+		}()
+	}
+	wg.Wait()
+	return out
 }

@@ -135,6 +135,18 @@ func (c *compiler) want(e *hclsyntax.FunctionCallExpr, i int, x ir.Expr, pred fu
 	return false
 }
 
+// oneArg compiles the single argument of f(x), checking its type with pred.
+func (c *compiler) oneArg(e *hclsyntax.FunctionCallExpr, sc *scope, usage string, pred func(types.Type) bool, what string) ir.Expr {
+	if !c.arity(e, 1, 1, usage) {
+		return nil
+	}
+	a := c.args(e, sc)
+	if a == nil || !c.want(e, 0, a[0], pred, what) {
+		return nil
+	}
+	return a[0]
+}
+
 func isString(t types.Type) bool  { return t.Kind == types.String }
 func isNumeric(t types.Type) bool { return t.IsNumeric() }
 func isInteger(t types.Type) bool { return t.IsInteger() }
@@ -169,14 +181,11 @@ func (c *compiler) scalar(e *hclsyntax.FunctionCallExpr, fn ir.Func, sc *scope) 
 		}
 		return mk(types.TimestampType, false)
 	case ir.FnLower, ir.FnUpper, ir.FnTrim, ir.FnLength:
-		if !c.arity(e, 1, 1, e.Name+"(s)") {
+		x := c.oneArg(e, sc, e.Name+"(s)", isString, "a string")
+		if x == nil {
 			return nil
 		}
-		a := c.args(e, sc)
-		if a == nil || !c.want(e, 0, a[0], isString, "a string") {
-			return nil
-		}
-		x := c.coerce(a[0], types.StringType)
+		x = c.coerce(x, types.StringType)
 		if fn == ir.FnLength {
 			return mk(types.Int64Type, x.Nullable(), x)
 		}
@@ -244,14 +253,10 @@ func (c *compiler) scalar(e *hclsyntax.FunctionCallExpr, fn ir.Func, sc *scope) 
 		}
 		return mk(t, null, out...)
 	case ir.FnAbs, ir.FnFloor, ir.FnCeil:
-		if !c.arity(e, 1, 1, e.Name+"(x)") {
+		x := c.oneArg(e, sc, e.Name+"(x)", isNumeric, "a number")
+		if x == nil {
 			return nil
 		}
-		a := c.args(e, sc)
-		if a == nil || !c.want(e, 0, a[0], isNumeric, "a number") {
-			return nil
-		}
-		x := a[0]
 		if x.Type().Kind == types.Null {
 			x = c.coerce(x, types.Int64Type)
 		}
@@ -300,14 +305,10 @@ func (c *compiler) scalar(e *hclsyntax.FunctionCallExpr, fn ir.Func, sc *scope) 
 		x, p := c.coerce(a[0], types.StringType), c.coerce(a[1], types.StringType)
 		return mk(types.BoolType, x.Nullable() || p.Nullable(), x, p)
 	case ir.FnYear, ir.FnMonth, ir.FnDay:
-		if !c.arity(e, 1, 1, e.Name+"(d)") {
+		x := c.oneArg(e, sc, e.Name+"(d)", isTemporal, "a date or a timestamp")
+		if x == nil {
 			return nil
 		}
-		a := c.args(e, sc)
-		if a == nil || !c.want(e, 0, a[0], isTemporal, "a date or a timestamp") {
-			return nil
-		}
-		x := a[0]
 		if x.Type().Kind != types.Date && x.Type().Kind != types.Timestamp {
 			x = c.coerce(x, types.DateType)
 		}

@@ -92,31 +92,25 @@ func (d *decoder) file(ws *Workspace, f *hcl.File) {
 			}
 			ws.Mesh = d.mesh(b)
 		case "domain":
-			if v := d.domain(b); v != nil {
-				ws.Domains[v.Name] = v
-				ws.DomainOrder = append(ws.DomainOrder, v.Name)
-			}
+			declare(ws.Domains, &ws.DomainOrder, b.Labels[0], d.domain(b))
 		case "source":
-			if v := d.source(b); v != nil {
-				ws.Sources[v.Name] = v
-				ws.SourceOrder = append(ws.SourceOrder, v.Name)
-			}
+			declare(ws.Sources, &ws.SourceOrder, b.Labels[0], d.source(b))
 		case "product":
-			if v := d.product(b); v != nil {
-				ws.Products[v.Name] = v
-				ws.ProductOrder = append(ws.ProductOrder, v.Name)
-			}
+			declare(ws.Products, &ws.ProductOrder, b.Labels[0], d.product(b))
 		case "policy":
-			if v := d.policy(b); v != nil {
-				ws.Policies[v.Name] = v
-				ws.PolicyOrder = append(ws.PolicyOrder, v.Name)
-			}
+			declare(ws.Policies, &ws.PolicyOrder, b.Labels[0], d.policy(b))
 		case "exemption":
-			if v := d.exemption(b); v != nil {
-				ws.Exemptions[v.Name] = v
-				ws.ExemptionOrder = append(ws.ExemptionOrder, v.Name)
-			}
+			declare(ws.Exemptions, &ws.ExemptionOrder, b.Labels[0], d.exemption(b))
 		}
+	}
+}
+
+// declare records a decoded block under its name, keeping declaration
+// order.
+func declare[T any](m map[string]*T, order *[]string, name string, v *T) {
+	if v != nil {
+		m[name] = v
+		*order = append(*order, name)
 	}
 }
 

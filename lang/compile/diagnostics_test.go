@@ -3,22 +3,17 @@ package compile_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/meshctl/meshctl/lang/compile"
 	"github.com/meshctl/meshctl/lang/configs"
 	"github.com/meshctl/meshctl/lang/diag"
+	"github.com/meshctl/meshctl/lang/internal/diagtest"
 	"github.com/meshctl/meshctl/lang/ir"
 	"github.com/meshctl/meshctl/lang/sourceschema"
 	"github.com/meshctl/meshctl/lang/types"
 )
-
-// dgMarker marks, in a case's HCL, where the expected diagnostic's subject
-// starts. It is removed before the workspace is loaded.
-const dgMarker = "«"
 
 // dgSources declares, with infer = false so that nothing is read, a source
 // with a column of every type and a source of orders.
@@ -137,57 +132,15 @@ type dgCase struct {
 	notDetail []string
 }
 
-type dgPos struct {
-	file      string
-	line, col int
-}
-
-func (p dgPos) String() string { return fmt.Sprintf("%s:%d:%d", p.file, p.line, p.col) }
-
-func dgStripMarker(t *testing.T, src string) (string, *dgPos) {
-	t.Helper()
-	i := strings.Index(src, dgMarker)
-	if i < 0 {
-		return src, nil
-	}
-	if strings.Count(src, dgMarker) > 1 {
-		t.Fatalf("more than one marker in %q", src)
-	}
-	before := src[:i]
-	line := strings.Count(before, "\n") + 1
-	col := utf8.RuneCountInString(before[strings.LastIndexByte(before, '\n')+1:]) + 1
-	return before + src[i+len(dgMarker):], &dgPos{file: "main.mesh.hcl", line: line, col: col}
-}
-
-func dgDescribe(ds diag.Diagnostics) string {
-	var b strings.Builder
-	for _, d := range ds {
-		subj := "(no subject)"
-		if d.Subject != nil {
-			subj = d.Subject.String()
-		}
-		fmt.Fprintf(&b, "\n  %s %s: %q — %s", d.Severity, subj, d.Summary, d.Detail)
-	}
-	return b.String()
-}
-
-// dgFindSummary returns the diagnostics whose summary is exactly summary.
-func dgFindSummary(ds diag.Diagnostics, summary string) diag.Diagnostics {
-	var out diag.Diagnostics
-	for _, d := range ds {
-		if d.Summary == summary {
-			out = append(out, d)
-		}
-	}
-	return out
-}
+// dgDescribe is diagtest.Describe, under the name fuzz_test.go uses.
+var dgDescribe = diagtest.Describe
 
 // dgLoad loads src as main.mesh.hcl and fails on any error.
 func dgLoad(t *testing.T, src string) *configs.Workspace {
 	t.Helper()
 	ws, ds := configs.LoadFiles([]configs.File{{Name: "main.mesh.hcl", Src: []byte(src)}}, configs.Options{})
 	if ds.HasErrors() {
-		t.Fatalf("the workspace does not load:%s", dgDescribe(ds))
+		t.Fatalf("the workspace does not load:%s", diagtest.Describe(ds))
 	}
 	return ws
 }
@@ -219,7 +172,7 @@ product "p" {
 `)
 	res, ds := compile.Compile(context.Background(), ws, compile.Options{})
 	if len(ds) > 0 {
-		t.Fatalf("diagnostics:%s", dgDescribe(ds))
+		t.Fatalf("diagnostics:%s", diagtest.Describe(ds))
 	}
 	if res.Products["p"] == nil {
 		t.Fatal("product p did not compile")
@@ -1142,12 +1095,12 @@ product "p" {
 		}
 		names[tc.name] = true
 		t.Run(tc.name, func(t *testing.T) {
-			src, want := dgStripMarker(t, dgSources+tc.src)
+			src, want := diagtest.StripMarker(t, "main.mesh.hcl", dgSources+tc.src)
 			ws := dgLoad(t, src)
 			res, ds := compile.Compile(context.Background(), ws, compile.Options{Readers: tc.readers})
-			t.Logf("diagnostics:%s", dgDescribe(ds))
-			dgCheckDiag(t, ds, want, tc.summary, tc.severity, tc.detail, tc.exactDetail)
-			if found := dgFindSummary(ds, tc.summary); len(found) > 0 {
+			t.Logf("diagnostics:%s", diagtest.Describe(ds))
+			diagtest.CheckOne(t, ds, want, tc.summary, tc.severity, tc.detail, tc.exactDetail)
+			if found := diagtest.FindSummary(ds, tc.summary); len(found) > 0 {
 				for _, s := range tc.notDetail {
 					if strings.Contains(found[0].Detail, s) {
 						t.Errorf("detail %q contains %q", found[0].Detail, s)
@@ -1158,52 +1111,5 @@ product "p" {
 				t.Errorf("product p compiled despite the error")
 			}
 		})
-	}
-}
-
-// dgCheckDiag asserts that ds holds exactly one diagnostic with the given
-// summary, starting at want, and no other diagnostic.
-func dgCheckDiag(t *testing.T, ds diag.Diagnostics, want *dgPos, summary string, sev diag.Severity, detail []string, exactDetail string) {
-	t.Helper()
-	found := dgFindSummary(ds, summary)
-	switch {
-	case len(found) == 0:
-		t.Fatalf("no diagnostic %q; got:%s", summary, dgDescribe(ds))
-	case len(found) > 1:
-		t.Errorf("diagnostic %q reported %d times:%s", summary, len(found), dgDescribe(found))
-	}
-	d := found[0]
-	if d.Severity != sev {
-		t.Errorf("severity = %s, want %s", d.Severity, sev)
-	}
-	switch {
-	case want == nil && d.Subject != nil:
-		t.Errorf("subject = %s, want none", d.Subject)
-	case want != nil && d.Subject == nil:
-		t.Errorf("no subject, want %s", want)
-	case want != nil:
-		got := dgPos{file: d.Subject.Filename, line: d.Subject.Start.Line, col: d.Subject.Start.Column}
-		if got != *want {
-			t.Errorf("subject starts at %s, want %s", got, want)
-		}
-	}
-	for _, s := range detail {
-		if !strings.Contains(d.Detail, s) {
-			t.Errorf("detail %q does not contain %q", d.Detail, s)
-		}
-	}
-	if exactDetail != "" && d.Detail != exactDetail {
-		t.Errorf("detail = %q, want %q", d.Detail, exactDetail)
-	}
-	// Nothing else: no follow-on error, and no warning caused by the
-	// error (an input that looks unused because compilation stopped).
-	var others diag.Diagnostics
-	for _, o := range ds {
-		if o.Summary != summary {
-			others = append(others, o)
-		}
-	}
-	if len(others) > 0 {
-		t.Errorf("other diagnostics besides %q:%s", summary, dgDescribe(others))
 	}
 }

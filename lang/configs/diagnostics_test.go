@@ -1,20 +1,19 @@
 package configs_test
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/meshctl/meshctl/lang/configs"
 	"github.com/meshctl/meshctl/lang/diag"
+	"github.com/meshctl/meshctl/lang/internal/diagtest"
 )
 
 // dgMarker marks, in a case's HCL, where the expected diagnostic's subject
-// starts. It is removed before the files are loaded.
-const dgMarker = "«"
+// starts. It is removed before the files are loaded. FuzzLoad uses it too.
+const dgMarker = diagtest.Marker
 
 // dgCase is one bad workspace and the diagnostic it must produce.
 type dgCase struct {
@@ -32,120 +31,23 @@ type dgCase struct {
 	exactDetail string
 }
 
-// dgPos is where a subject starts, as a user reads it.
-type dgPos struct {
-	file      string
-	line, col int
-}
-
-func (p dgPos) String() string { return fmt.Sprintf("%s:%d:%d", p.file, p.line, p.col) }
-
-// dgStripMarker removes the marker from src and returns its line and column
-// (columns count characters, as HCL does); ok is false when there is none.
-func dgStripMarker(t *testing.T, src string) (string, int, int, bool) {
-	t.Helper()
-	i := strings.Index(src, dgMarker)
-	if i < 0 {
-		return src, 0, 0, false
-	}
-	if strings.Count(src, dgMarker) > 1 {
-		t.Fatalf("more than one marker in %q", src)
-	}
-	before := src[:i]
-	line := strings.Count(before, "\n") + 1
-	col := utf8.RuneCountInString(before[strings.LastIndexByte(before, '\n')+1:]) + 1
-	return before + src[i+len(dgMarker):], line, col, true
-}
-
 // dgPrepare strips markers, returning the files to load and the expected
 // position (nil when no file holds a marker).
-func dgPrepare(t *testing.T, files map[string]string) ([]configs.File, *dgPos) {
+func dgPrepare(t *testing.T, files map[string]string) ([]configs.File, *diagtest.Pos) {
 	t.Helper()
 	var out []configs.File
-	var want *dgPos
+	var want *diagtest.Pos
 	for _, name := range slices.Sorted(maps.Keys(files)) {
-		src, line, col, ok := dgStripMarker(t, files[name])
-		if ok {
+		src, pos := diagtest.StripMarker(t, name, files[name])
+		if pos != nil {
 			if want != nil {
-				t.Fatalf("markers in two files: %s and %s", want.file, name)
+				t.Fatalf("markers in two files: %s and %s", want.File, name)
 			}
-			want = &dgPos{file: name, line: line, col: col}
+			want = pos
 		}
 		out = append(out, configs.File{Name: name, Src: []byte(src)})
 	}
 	return out, want
-}
-
-// dgFindSummary returns the diagnostics whose summary is exactly summary.
-func dgFindSummary(ds diag.Diagnostics, summary string) diag.Diagnostics {
-	var out diag.Diagnostics
-	for _, d := range ds {
-		if d.Summary == summary {
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
-func dgDescribe(ds diag.Diagnostics) string {
-	var b strings.Builder
-	for _, d := range ds {
-		fmt.Fprintf(&b, "\n  %s %s: %q — %s", d.Severity, dgSubject(d), d.Summary, d.Detail)
-	}
-	return b.String()
-}
-
-func dgSubject(d *diag.Diagnostic) string {
-	if d.Subject == nil {
-		return "(no subject)"
-	}
-	return d.Subject.String()
-}
-
-// dgCheckDiag asserts that ds holds exactly one diagnostic with the case's
-// summary, at the expected place, and no other diagnostic.
-func dgCheckDiag(t *testing.T, ds diag.Diagnostics, want *dgPos, summary string, sev diag.Severity, detail []string, exactDetail string) {
-	t.Helper()
-	found := dgFindSummary(ds, summary)
-	switch {
-	case len(found) == 0:
-		t.Fatalf("no diagnostic %q; got:%s", summary, dgDescribe(ds))
-	case len(found) > 1:
-		t.Errorf("diagnostic %q reported %d times:%s", summary, len(found), dgDescribe(found))
-	}
-	d := found[0]
-	if d.Severity != sev {
-		t.Errorf("severity = %s, want %s", d.Severity, sev)
-	}
-	switch {
-	case want == nil && d.Subject != nil:
-		t.Errorf("subject = %s, want none", d.Subject)
-	case want != nil && d.Subject == nil:
-		t.Errorf("no subject, want %s", want)
-	case want != nil:
-		got := dgPos{file: d.Subject.Filename, line: d.Subject.Start.Line, col: d.Subject.Start.Column}
-		if got != *want {
-			t.Errorf("subject starts at %s, want %s", got, want)
-		}
-	}
-	for _, s := range detail {
-		if !strings.Contains(d.Detail, s) {
-			t.Errorf("detail %q does not contain %q", d.Detail, s)
-		}
-	}
-	if exactDetail != "" && d.Detail != exactDetail {
-		t.Errorf("detail = %q, want %q", d.Detail, exactDetail)
-	}
-	// Nothing else: no follow-on error, no warning either.
-	var others diag.Diagnostics
-	for _, o := range ds {
-		if o.Summary != summary {
-			others = append(others, o)
-		}
-	}
-	if len(others) > 0 {
-		t.Errorf("other diagnostics besides %q:%s", summary, dgDescribe(others))
-	}
 }
 
 func dgGetenv(env map[string]string) func(string) (string, bool) {
@@ -186,7 +88,7 @@ func dgOne(src string) map[string]string { return map[string]string{"main.mesh.h
 func TestDiagnosticsBase(t *testing.T) {
 	ws, ds := configs.LoadFiles([]configs.File{{Name: "main.mesh.hcl", Src: []byte(dgHead + dgProduct)}}, configs.Options{})
 	if len(ds) > 0 {
-		t.Fatalf("diagnostics on the base workspace:%s", dgDescribe(ds))
+		t.Fatalf("diagnostics on the base workspace:%s", diagtest.Describe(ds))
 	}
 	if ws.Products["p"] == nil {
 		t.Fatal("product p not loaded")
@@ -1561,8 +1463,8 @@ func dgRun(t *testing.T, cases []dgCase) {
 		t.Run(tc.name, func(t *testing.T) {
 			files, want := dgPrepare(t, tc.files)
 			_, ds := configs.LoadFiles(files, configs.Options{Getenv: dgGetenv(tc.env)})
-			t.Logf("diagnostics:%s", dgDescribe(ds))
-			dgCheckDiag(t, ds, want, tc.summary, tc.severity, tc.detail, tc.exactDetail)
+			t.Logf("diagnostics:%s", diagtest.Describe(ds))
+			diagtest.CheckOne(t, ds, want, tc.summary, tc.severity, tc.detail, tc.exactDetail)
 		})
 	}
 }

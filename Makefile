@@ -24,8 +24,12 @@ demo: build
 	$(BIN) --chdir examples/marketing validate
 	$(BIN) --chdir examples/marketing explain campaign_reach
 
+# Micro-benchmarks, then the end-to-end benchmark against DuckDB's figures
+# (../shared/perf/ANCHORS.md): 1M customers, 3 runs, 2 threads by default;
+# the full run is make bench BENCH_ARGS="-customers 1000000,10000000 -runs 5 -threads 1,2".
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./cmd/meshbench $(BENCH_ARGS)
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

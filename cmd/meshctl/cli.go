@@ -143,6 +143,8 @@ before or after positional arguments.`,
 		newValidateCmd(g),
 		newFmtCmd(g),
 		newExplainCmd(g),
+		newPreviewCmd(g),
+		newRunCmd(g),
 		newVersionCmd(g),
 	)
 	return root

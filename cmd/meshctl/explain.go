@@ -1,27 +1,36 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/meshctl/meshctl/executor"
 	"github.com/meshctl/meshctl/lang/diag"
 	"github.com/meshctl/meshctl/lang/ir"
 	"github.com/meshctl/meshctl/lang/suggest"
 )
 
 func newExplainCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var analyze bool
+	var threads int
+	cmd := &cobra.Command{
 		Use:   "explain [PRODUCT...]",
 		Short: "Show a product's compiled plan: the operator tree with every column's type",
 		Long: `Explain compiles the named products (all when none is named) and prints
 each one's plan the way EXPLAIN prints a query plan: the operators from the
 output down to the scans, each with its output columns, their types and
 nullability, and the transform it ends; then the checks. Nothing is read
-but source schemas, and nothing is written.`,
+but source schemas, and nothing is written.
+
+With --analyze it also runs each product on its real inputs (writing
+nothing) and shows, per operator, the rows it produced and the time it
+took, and the checks' results.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			w, err := g.loadWorkspace(cmd.Context(), args)
 			if err != nil {
@@ -37,6 +46,17 @@ but source schemas, and nothing is written.`,
 			names := args
 			if len(names) == 0 {
 				names = w.compiled.Order
+			}
+			if analyze {
+				for i, n := range names {
+					if i > 0 {
+						fmt.Fprintln(g.streams.Out)
+					}
+					if err := g.analyze(cmd.Context(), w, w.compiled.Products[n], threads); err != nil {
+						return err
+					}
+				}
+				return nil
 			}
 			if g.json {
 				out := make([]*ir.PlanJSON, 0, len(names))
@@ -67,6 +87,34 @@ but source schemas, and nothing is written.`,
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&analyze, "analyze", false, "run the products and show rows and time per operator")
+	cmd.Flags().IntVar(&threads, "threads", 0, "with --analyze: worker goroutines (default: the number of CPUs)")
+	return cmd
+}
+
+// analyze runs p without writing and prints its plan with measured rows
+// and times.
+func (g *globals) analyze(ctx context.Context, w *workspace, p *ir.Product, threads int) error {
+	plan, err := executor.Compile(p, g.executorOptions(w, threads))
+	if err != nil {
+		return err
+	}
+	res, err := plan.Run(ctx, nil)
+	if err != nil {
+		return g.runError(err)
+	}
+	fmt.Fprintf(g.streams.Out, "product.%s: %d rows in %s\n\n", p.Name, res.Rows, res.Elapsed.Round(time.Millisecond))
+	for _, st := range res.Stats() {
+		line := fmt.Sprintf("%s%s  [%d rows, %s", st.Prefix, st.Label, st.Rows, st.Self.Round(time.Microsecond))
+		if st.Extra != "" {
+			line += ", " + st.Extra
+		}
+		fmt.Fprintln(g.streams.Out, line+"]")
+	}
+	if len(res.Checks) > 0 {
+		fmt.Fprintln(g.streams.Out)
+	}
+	return g.reportChecks(res.Checks)
 }
 
 func unknownProducts(w *workspace, names []string) diag.Diagnostics {

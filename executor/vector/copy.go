@@ -109,11 +109,13 @@ func (v *Vector) Clone() *Vector {
 	return c
 }
 
-// Clone returns a deep copy of b.
+// Clone returns a deep copy of b; nil columns stay nil.
 func (b *Batch) Clone() *Batch {
 	c := &Batch{Cols: make([]*Vector, len(b.Cols)), Len: b.Len}
 	for i, v := range b.Cols {
-		c.Cols[i] = v.Clone()
+		if v != nil { // a column nothing above reads stays absent
+			c.Cols[i] = v.Clone()
+		}
 	}
 	return c
 }

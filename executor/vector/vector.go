@@ -162,9 +162,9 @@ func (v *Vector) Reset(n int) {
 
 func (v *Vector) ensureValidCap(n int) {
 	w := words(n)
-	if cap(v.validBuf) >= w {
+	if v.validBuf != nil && cap(v.validBuf) >= w {
 		v.Valid = v.validBuf[:w]
-	} else {
+	} else { // never nil, even for zero rows: nil means "all valid"
 		v.Valid = make(Bitmap, w, max(w, 1024))
 	}
 	v.validBuf = nil

@@ -107,11 +107,21 @@ func isInt64(v string) bool {
 // separated by underscores and hexadecimal floats, which no CSV writer
 // produces and which would read a code such as "12_34" as 1234.
 func isFloat64(v string) bool {
+	_, ok := floatText(v)
+	return ok
+}
+
+// floatText is the reference reading of a float64 (isFloat64's rules);
+// parseFloat64 reads the common spellings faster and defers to it.
+func floatText(v string) (float64, bool) {
 	if strings.ContainsAny(v, "_xX") {
-		return false
+		return 0, false
 	}
 	f, err := strconv.ParseFloat(v, 64)
-	return err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, false
+	}
+	return f, true
 }
 
 // isDate accepts YYYY-MM-DD.
@@ -134,13 +144,21 @@ var timestampLayouts = []string{
 
 // isTimestamp accepts the spellings in timestampLayouts.
 func isTimestamp(v string) bool {
+	_, ok := timestampLayoutText(v)
+	return ok
+}
+
+// timestampLayoutText is the reference reading of a timestamp spelled as
+// in timestampLayouts (isTimestamp's rules), in microseconds since the
+// epoch; parseTimestamp reads the common spellings faster and defers to it.
+func timestampLayoutText(v string) (int64, bool) {
 	if len(v) < len("2006-01-02 15:04:05") || v[4] != '-' {
-		return false
+		return 0, false
 	}
 	for _, layout := range timestampLayouts {
-		if _, err := time.Parse(layout, v); err == nil {
-			return true
+		if t, err := time.Parse(layout, v); err == nil {
+			return t.UnixMicro(), true
 		}
 	}
-	return false
+	return 0, false
 }

@@ -1,13 +1,21 @@
-// Package parquet reads what meshctl needs to know about Parquet sources
-// on the local file system. For now that is their schema: SchemaReader
-// implements sourceschema.Reader from the files' footers alone, without
-// reading any row data.
+// Package parquet reads and writes Parquet files on the local file system
+// for meshctl:
 //
-// It owns the mapping from Parquet's physical and logical types to
+//   - SchemaReader implements sourceschema.Reader from the files' footers
+//     alone, without reading any row data;
+//   - Scanner implements dataio.Scanner: one morsel per row group, decoded
+//     column by column through parquet-go's page API (never its row API),
+//     with row groups skipped by their statistics;
+//   - Sinker implements dataio.Sinker: files written through parquet-go's
+//     column writers, row groups encoded in parallel, optionally
+//     partitioned into Hive-style folders.
+//
+// It owns the mapping between Parquet's physical and logical types and
 // meshctl's column types (lang/types), and the rules by which a source path
 // names its files (a file, a directory searched recursively, or a glob
-// pattern).
+// pattern, through providers/internal/localfiles).
 //
-// It imports lang/ir, lang/types and lang/sourceschema, and must not import
-// other providers, the planner, the executor or cmd.
+// It imports lang/ir, lang/types, lang/sourceschema, executor/dataio,
+// executor/vector and executor/decimal, and must not import other
+// providers, the planner, the rest of the executor or cmd.
 package parquet

@@ -1,0 +1,344 @@
+package parquet
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	pq "github.com/parquet-go/parquet-go"
+
+	"github.com/meshctl/meshctl/executor/dataio"
+	"github.com/meshctl/meshctl/executor/vector"
+	"github.com/meshctl/meshctl/lang/types"
+	"github.com/meshctl/meshctl/providers/internal/localfiles"
+)
+
+// Scanner reads Parquet sources on the local file system for the executor.
+// It holds no state besides its configuration and is safe for concurrent
+// use.
+type Scanner struct {
+	// Dir is the workspace root, against which a relative source path is
+	// resolved; absolute paths are used as they are.
+	Dir string
+}
+
+var _ dataio.Scanner = Scanner{}
+
+// Open resolves the files that req.Source.Path names (as SchemaReader
+// does), reads their footers and checks that each holds the requested
+// columns, under the same names, in types that convert to the requested
+// ones. Every row group of every file is one morsel, in file then row-group
+// order.
+//
+// Read decodes only the requested columns, through parquet-go's page API.
+// String columns whose pages are dictionary-encoded come out as
+// dictionary-encoded vectors (vector.Dict, vector.Codes) sharing the row
+// group's dictionary; a dictionary vector is never reused, so operators may
+// keep it. A morsel whose column statistics prove that no row satisfies
+// one of req.Predicates is skipped. Errors about data name the file, the
+// row group and the row (both counted from 0, as parquet-tools and pyarrow
+// count them) and the column.
+func (s Scanner) Open(ctx context.Context, req dataio.ScanRequest) (dataio.Scan, error) {
+	if req.Source == nil {
+		return nil, errors.New("parquet scan: the request has no source")
+	}
+	for _, i := range req.Columns {
+		if i < 0 || i >= len(req.Schema) {
+			return nil, fmt.Errorf("parquet scan of %s: column index %d is out of the schema's range", req.Source.Name, i)
+		}
+	}
+	files, err := localfiles.Match(s.Dir, req.Source.Path, ".parquet")
+	if err != nil {
+		return nil, err
+	}
+	sc := &scan{
+		batchSize: req.BatchSize,
+		schema:    make(types.Schema, len(req.Columns)),
+	}
+	if sc.batchSize <= 0 {
+		sc.batchSize = dataio.DefaultBatchSize
+	}
+	for i, c := range req.Columns {
+		sc.schema[i] = req.Schema[c]
+	}
+	sc.pool.New = func() any { return &readState{batch: vector.NewBatch(sc.schema, sc.batchSize)} }
+	for fi, f := range files {
+		if err := ctx.Err(); err != nil {
+			sc.Close()
+			return nil, err
+		}
+		of, err := openFile(f, req)
+		if err != nil {
+			sc.Close()
+			return nil, err
+		}
+		sc.files = append(sc.files, of)
+		sc.bytes.Add(of.footerBytes)
+		for rg, g := range of.pf.Metadata().RowGroups {
+			sc.morsels = append(sc.morsels, morsel{file: fi, rowGroup: rg, firstRow: of.rowGroupStart[rg], rows: g.NumRows})
+		}
+	}
+	return sc, nil
+}
+
+// openedFile is one file of a scan, open for the scan's lifetime.
+type openedFile struct {
+	name string
+	f    *os.File
+	pf   *pq.File
+	// cols are the requested columns, in the request's order.
+	cols []readColumn
+	// preds are the predicates whose column the file holds.
+	preds []filePredicate
+	// rowGroupStart is the index in the file of each row group's first row.
+	rowGroupStart []int64
+	footerBytes   int64
+}
+
+// readColumn is one requested column as one file stores it.
+type readColumn struct {
+	fc   fileColumn
+	plan plan
+	col  types.Column
+}
+
+// openFile opens one file and resolves the requested columns in it.
+func openFile(file localfiles.File, req dataio.ScanRequest) (_ *openedFile, err error) {
+	f, err := os.Open(file.Path)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+		}
+	}()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	size := info.Size()
+	if err := checkFrame(f, size, file.Name); err != nil {
+		return nil, err
+	}
+	pf, err := openParquet(f, size, file.Name)
+	if err != nil {
+		return nil, err
+	}
+	meta := pf.Metadata()
+	cols, unreadable, err := fileColumns(meta.Schema)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a valid Parquet file: %w", file.Name, err)
+	}
+	of := &openedFile{name: file.Name, f: f, pf: pf}
+	var tail [8]byte
+	if _, err := f.ReadAt(tail[:], size-8); err == nil {
+		of.footerBytes = int64(binary.LittleEndian.Uint32(tail[:4])) + 8
+	}
+	resolve := func(c types.Column) (readColumn, error) {
+		fc, ok := cols[c.Name]
+		if !ok {
+			if why, ok := unreadable[c.Name]; ok {
+				return readColumn{}, fmt.Errorf("%s: column %q is %s, which meshctl does not read", file.Name, c.Name, why)
+			}
+			return readColumn{}, fmt.Errorf("%s has no column %q", file.Name, c.Name)
+		}
+		p, ok := planConversion(fc, c.Type)
+		if !ok {
+			return readColumn{}, fmt.Errorf("%s: column %q is %s, which does not convert to %s", file.Name, c.Name, describe(fc), c.Type)
+		}
+		return readColumn{fc: fc, plan: p, col: c}, nil
+	}
+	for _, i := range req.Columns {
+		rc, err := resolve(req.Schema[i])
+		if err != nil {
+			return nil, err
+		}
+		of.cols = append(of.cols, rc)
+	}
+	for _, p := range req.Predicates {
+		if p.Column < 0 || p.Column >= len(req.Schema) {
+			continue
+		}
+		// A predicate on a column the file lacks cannot skip anything; the
+		// filter above reports the problem if the column is read.
+		if rc, err := resolve(req.Schema[p.Column]); err == nil {
+			of.preds = append(of.preds, filePredicate{Predicate: p, rc: rc})
+		}
+	}
+	var start int64
+	for _, g := range meta.RowGroups {
+		if g.NumRows < 0 {
+			return nil, fmt.Errorf("%s is not a valid Parquet file: a row group has %d rows", file.Name, g.NumRows)
+		}
+		of.rowGroupStart = append(of.rowGroupStart, start)
+		start += g.NumRows
+		matches := func(fc fileColumn) bool {
+			return fc.leaf < len(g.Columns) && slices.Equal(g.Columns[fc.leaf].MetaData.PathInSchema, []string{fc.name})
+		}
+		for _, rc := range of.cols {
+			if !matches(rc.fc) {
+				return nil, fmt.Errorf("%s is not a valid Parquet file: its row groups do not match its schema", file.Name)
+			}
+		}
+		for _, p := range of.preds {
+			if !matches(p.rc.fc) {
+				return nil, fmt.Errorf("%s is not a valid Parquet file: its row groups do not match its schema", file.Name)
+			}
+		}
+	}
+	if len(pf.RowGroups()) != len(meta.RowGroups) {
+		return nil, fmt.Errorf("%s is not a valid Parquet file: its row groups do not match its schema", file.Name)
+	}
+	return of, nil
+}
+
+// openParquet reads a file's footer. A corrupt footer is an error naming
+// the file, even where parquet-go would panic.
+func openParquet(f *os.File, size int64, name string) (pf *pq.File, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			pf, err = nil, fmt.Errorf("%s is not a valid Parquet file: %v", name, p)
+		}
+	}()
+	pf, err = pq.OpenFile(f, size, pq.SkipPageIndex(true), pq.SkipBloomFilters(true))
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a valid Parquet file: %w", name, err)
+	}
+	return pf, nil
+}
+
+// describe names a file column's type for messages.
+func describe(fc fileColumn) string {
+	return fmt.Sprintf("%s (stored as %s)", fc.typ, fc.physical)
+}
+
+// morsel is one row group of one file.
+type morsel struct {
+	file, rowGroup int
+	firstRow, rows int64
+}
+
+// scan is an opened scan. Read may run concurrently for different
+// morsels: everything it changes lives in a readState or is atomic.
+type scan struct {
+	files     []*openedFile
+	morsels   []morsel
+	schema    types.Schema // of the batches
+	batchSize int
+	pool      sync.Pool // of *readState
+
+	bytes, rows, skipped atomic.Int64
+}
+
+// readState is what one Read call owns: the batch it fills and a reader
+// per column, whose scratch space is reused from call to call.
+type readState struct {
+	batch   *vector.Batch
+	readers []columnReader
+}
+
+// Morsels returns the number of row groups of all the files.
+func (sc *scan) Morsels() int { return len(sc.morsels) }
+
+// Stats returns what the scan has read so far: Bytes counts the footers
+// and the column chunks read, compressed.
+func (sc *scan) Stats() dataio.ScanStats {
+	return dataio.ScanStats{
+		Files:          len(sc.files),
+		Bytes:          sc.bytes.Load(),
+		Rows:           sc.rows.Load(),
+		SkippedMorsels: int(sc.skipped.Load()),
+	}
+}
+
+// Close closes the files; Read must not be running.
+func (sc *scan) Close() error {
+	var first error
+	for _, of := range sc.files {
+		if of.f != nil {
+			if err := of.f.Close(); err != nil && first == nil {
+				first = err
+			}
+			of.f = nil
+		}
+	}
+	return first
+}
+
+// Read decodes row group m in batches of at most the request's BatchSize
+// rows, unless its statistics prove that no row satisfies a predicate.
+// The batch and its vectors are reused between calls of emit.
+func (sc *scan) Read(ctx context.Context, m int, emit func(*vector.Batch) error) (err error) {
+	if m < 0 || m >= len(sc.morsels) {
+		return fmt.Errorf("parquet scan: morsel %d does not exist (there are %d)", m, len(sc.morsels))
+	}
+	mo := sc.morsels[m]
+	of := sc.files[mo.file]
+	if of.f == nil {
+		return errors.New("parquet scan: read after close")
+	}
+	if mo.rows == 0 {
+		return nil
+	}
+	if sc.skippable(of, mo.rowGroup) {
+		sc.skipped.Add(1)
+		return nil
+	}
+	st := sc.pool.Get().(*readState)
+	defer sc.pool.Put(st)
+	if len(st.readers) != len(of.cols) {
+		st.readers = make([]columnReader, len(of.cols))
+	}
+	chunks := of.pf.RowGroups()[mo.rowGroup].ColumnChunks()
+	meta := &of.pf.Metadata().RowGroups[mo.rowGroup]
+	for i := range st.readers {
+		r := &st.readers[i]
+		rc := &of.cols[i]
+		r.file, r.rowGroup, r.firstRow = of.name, mo.rowGroup, mo.firstRow
+		r.fc, r.plan, r.col = rc.fc, rc.plan, rc.col
+		r.start(chunks[rc.fc.leaf])
+		sc.bytes.Add(meta.Columns[rc.fc.leaf].MetaData.TotalCompressedSize)
+	}
+	emitting := false
+	defer func() {
+		for i := range st.readers {
+			st.readers[i].finish()
+		}
+		// parquet-go may panic on malformed pages; that is an error about
+		// the file. A panic while emitting belongs to the caller.
+		if p := recover(); p != nil {
+			if emitting {
+				panic(p)
+			}
+			err = fmt.Errorf("%s: row group %d: %w: %v", of.name, mo.rowGroup, errCorrupt, p)
+		}
+	}()
+
+	b := st.batch
+	for done := int64(0); done < mo.rows; {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n := int(min(int64(sc.batchSize), mo.rows-done))
+		b.Reset(n)
+		for i := range st.readers {
+			if err := st.readers[i].fill(b.Cols[i], n); err != nil {
+				return err
+			}
+		}
+		emitting = true
+		if err := emit(b); err != nil {
+			return err
+		}
+		emitting = false
+		sc.rows.Add(int64(n))
+		done += int64(n)
+	}
+	return nil
+}

@@ -230,9 +230,9 @@ func flip(op ir.BinaryOp) ir.BinaryOp {
 	return op
 }
 
-func (o *filterOp) children() []op                  { return []op{o.input} }
-func (o *filterOp) open(ctx context.Context) error  { return o.input.open(ctx) }
-func (o *filterOp) morsels() int                    { return o.input.morsels() }
+func (o *filterOp) children() []op                 { return []op{o.input} }
+func (o *filterOp) open(ctx context.Context) error { return o.input.open(ctx) }
+func (o *filterOp) morsels() int                   { return o.input.morsels() }
 func (o *filterOp) run(ctx context.Context, m int, emit func(*vector.Batch) error) error {
 	t := now()
 	defer func() { o.st.inclusive.Add(since(t)) }()

@@ -67,7 +67,7 @@ type Stat struct {
 	Depth int
 	// Prefix draws the tree before Label ("│  └─ ").
 	Prefix string
-	Rows  int64
+	Rows   int64
 	// Self is the CPU time spent in the operator itself.
 	Self time.Duration
 	// Extra describes operator-specific counters ("2 of 77 row groups

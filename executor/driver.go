@@ -49,29 +49,41 @@ func forEachMorsel(ctx context.Context, n, workers int, fn func(ctx context.Cont
 }
 
 // orderedRun runs the morsels of s on up to workers goroutines and hands
-// their batches to consume in morsel order, from the calling goroutine.
-// side, when not nil, sees every batch on the worker that produced it
-// (unordered, concurrently), before it is queued: checks aggregate there.
-// At most window morsels are in flight, which bounds memory.
+// their batches to consume in morsel order, one call at a time. The worker
+// producing the morsel that is next in order calls consume itself, with
+// its batch as is; the others copy their batches aside until their turn,
+// and the calling goroutine hands those over. side, when not nil, sees
+// every batch on the worker that produced it (unordered, concurrently):
+// checks aggregate there. At most 2×workers morsels are in flight, which
+// bounds memory.
 func orderedRun(ctx context.Context, s op, workers int, side func(worker int, b *vector.Batch) error, consume func(b *vector.Batch) error) error {
 	n := s.morsels()
 	if n == 0 {
 		return nil
 	}
 	workers = max(1, min(workers, n))
-	window := 2 * workers
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
-	type result struct {
-		batches []*vector.Batch
+	type slot struct {
+		batches []*vector.Batch // copies waiting for their turn
+		direct  bool            // the morsel's turn has come: its worker consumes
+		done    bool
 		err     error
 	}
-	results := make([]chan result, n)
-	for i := range results {
-		results[i] = make(chan result, 1)
+	var mu sync.Mutex
+	turn := sync.NewCond(&mu)
+	slots := make([]slot, n)
+	finish := func(m int, err error) {
+		mu.Lock()
+		if !slots[m].done {
+			slots[m].done, slots[m].err = true, err
+		}
+		turn.Broadcast()
+		mu.Unlock()
 	}
-	tokens := make(chan struct{}, window)
+
+	tokens := make(chan struct{}, 2*workers)
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -79,7 +91,6 @@ func orderedRun(ctx context.Context, s op, workers int, side func(worker int, b 
 		go func() {
 			defer wg.Done()
 			for m := range next {
-				var out []*vector.Batch
 				err := s.run(ctx, m, func(b *vector.Batch) error {
 					if b.Len == 0 {
 						return nil
@@ -89,10 +100,17 @@ func orderedRun(ctx context.Context, s op, workers int, side func(worker int, b 
 							return err
 						}
 					}
-					out = append(out, b.Clone())
+					mu.Lock()
+					if slots[m].direct {
+						mu.Unlock()
+						return consume(b)
+					}
+					slots[m].batches = append(slots[m].batches, b.Clone())
+					turn.Broadcast()
+					mu.Unlock()
 					return nil
 				})
-				results[m] <- result{batches: out, err: err}
+				finish(m, err)
 			}
 		}()
 	}
@@ -102,34 +120,55 @@ func orderedRun(ctx context.Context, s op, workers int, side func(worker int, b 
 			select {
 			case tokens <- struct{}{}:
 			case <-ctx.Done():
+				for ; m < n; m++ { // never dispatched: unblock the consumer
+					finish(m, context.Cause(ctx))
+				}
 				return
 			}
 			select {
 			case next <- m:
 			case <-ctx.Done():
+				for ; m < n; m++ {
+					finish(m, context.Cause(ctx))
+				}
 				return
 			}
 		}
 	}()
+
 	var err error
 	for m := 0; m < n && err == nil; m++ {
-		select {
-		case r := <-results[m]:
-			<-tokens
-			if r.err != nil {
-				err = r.err
-				break
-			}
-			for _, b := range r.batches {
-				if err = consume(b); err != nil {
+		mu.Lock()
+		for {
+			sl := &slots[m]
+			if len(sl.batches) > 0 {
+				bs := sl.batches
+				sl.batches = nil
+				mu.Unlock()
+				for _, b := range bs {
+					if err == nil {
+						err = consume(b)
+					}
+				}
+				mu.Lock()
+				if err != nil {
 					break
 				}
+				continue
 			}
-		case <-ctx.Done():
-			err = context.Cause(ctx)
+			if sl.done {
+				if err == nil {
+					err = sl.err
+				}
+				break
+			}
+			sl.direct = true
+			turn.Wait()
 		}
+		mu.Unlock()
+		<-tokens
 	}
 	cancel(err)
-	wg.Wait() // result channels are buffered: workers never block on a send
+	wg.Wait()
 	return err
 }

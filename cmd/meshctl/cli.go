@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -37,9 +38,10 @@ func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) 
 
 // globals are the flags every command takes.
 type globals struct {
-	chdir   string
-	noColor bool
-	json    bool
+	chdir      string
+	noColor    bool
+	json       bool
+	cpuprofile string
 
 	streams streams
 	lookup  func(string) (string, bool)
@@ -101,7 +103,23 @@ func run(args []string, s streams, lookup func(string) (string, bool)) int {
 	root.SetIn(s.In)
 	root.SetOut(s.Out)
 	root.SetErr(s.Err)
+	var prof *os.File
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if g.cpuprofile == "" {
+			return nil
+		}
+		f, err := os.Create(g.cpuprofile)
+		if err != nil {
+			return err
+		}
+		prof = f
+		return pprof.StartCPUProfile(f)
+	}
 	err := root.Execute()
+	if prof != nil {
+		pprof.StopCPUProfile()
+		prof.Close()
+	}
 	var code exitCode
 	switch {
 	case err == nil:
@@ -137,6 +155,8 @@ before or after positional arguments.`,
 	pf.StringVar(&g.chdir, "chdir", "", "run in `DIR` (the workspace root) instead of the current directory")
 	pf.BoolVar(&g.noColor, "no-color", false, "disable colour (NO_COLOR in the environment does too)")
 	pf.BoolVar(&g.json, "json", false, "print machine-readable JSON")
+	pf.StringVar(&g.cpuprofile, "cpuprofile", "", "write a CPU profile of the command to `FILE` (for go tool pprof)")
+	_ = pf.MarkHidden("cpuprofile")
 	root.CompletionOptions.HiddenDefaultCmd = true
 	root.AddCommand(
 		newInitCmd(g),

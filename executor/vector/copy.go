@@ -19,41 +19,38 @@ func (dst *Vector) Gather(src *Vector, sel []int32) {
 	case src.Dict != nil:
 		dst.Dict = src.Dict
 		dst.Codes = grow(dst.Codes, n)
-		for i, j := range sel {
-			dst.Codes[i] = src.Codes[j]
-		}
+		gather(dst.Codes, src.Codes, sel)
 	case src.Phys == PhysBool:
-		for i, j := range sel {
-			dst.Bool[i] = src.Bool[j]
-		}
+		gather(dst.Bool, src.Bool, sel)
 	case src.Phys == PhysInt32:
-		for i, j := range sel {
-			dst.I32[i] = src.I32[j]
-		}
+		gather(dst.I32, src.I32, sel)
 	case src.Phys == PhysInt64:
-		for i, j := range sel {
-			dst.I64[i] = src.I64[j]
-		}
+		gather(dst.I64, src.I64, sel)
 	case src.Phys == PhysFloat64:
-		for i, j := range sel {
-			dst.F64[i] = src.F64[j]
-		}
+		gather(dst.F64, src.F64, sel)
 	case src.Phys == PhysInt128:
-		for i, j := range sel {
-			dst.I128[i] = src.I128[j]
-		}
+		gather(dst.I128, src.I128, sel)
 	case src.Phys == PhysString:
 		for i, j := range sel {
 			dst.AppendString(i, src.Bytes[src.Offsets[j]:src.Offsets[j+1]])
 		}
 	}
-	if src.Valid != nil {
+	if src.Valid != nil && src.HasNulls() {
 		dst.EnsureValid()
+		valid, out := src.Valid, dst.Valid
 		for i, j := range sel {
-			if !src.Valid.Get(int(j)) {
-				dst.Valid.Clear(i)
+			if valid[j>>6]&(1<<(uint32(j)&63)) == 0 {
+				out[i>>6] &^= 1 << (uint(i) & 63)
 			}
 		}
+	}
+}
+
+// gather copies src[sel[i]] to dst[i]; dst has len(sel) elements.
+func gather[T any](dst, src []T, sel []int32) {
+	dst = dst[:len(sel)]
+	for i, j := range sel {
+		dst[i] = src[j]
 	}
 }
 
@@ -83,8 +80,19 @@ func (dst *Vector) Append(src *Vector, from, to int) {
 			dst.Offsets[0] = 0
 			dst.Bytes = dst.Bytes[:0]
 		}
-		for i := from; i < to; i++ {
-			dst.AppendString(n0+i-from, src.String(i))
+		if src.Dict != nil {
+			for i := from; i < to; i++ {
+				dst.AppendString(n0+i-from, src.String(i))
+			}
+			break
+		}
+		// One copy of the bytes, then the offsets shifted.
+		lo, hi := src.Offsets[from], src.Offsets[to]
+		delta := int32(len(dst.Bytes)) - lo
+		dst.Bytes = append(dst.Bytes, src.Bytes[lo:hi]...)
+		out := dst.Offsets[n0+1 : n+1]
+		for i, o := range src.Offsets[from+1 : to+1] {
+			out[i] = o + delta
 		}
 	}
 	if dst.Valid != nil {

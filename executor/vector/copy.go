@@ -110,8 +110,20 @@ func (dst *Vector) Append(src *Vector, from, to int) {
 	}
 }
 
-// Clone returns a deep copy of v that shares no memory with it.
+// Clone returns a copy of v that shares no memory with it, except a
+// dictionary, which is immutable once attached (see Vector.Dict) and so is
+// shared rather than decoded.
 func (v *Vector) Clone() *Vector {
+	if v.Dict != nil {
+		c := New(v.Type, 0)
+		c.Len = v.Len
+		c.Dict = v.Dict
+		c.Codes = append([]int32(nil), v.Codes[:v.Len]...)
+		if v.Valid != nil {
+			c.Valid = append(Bitmap(nil), v.Valid[:words(v.Len)]...)
+		}
+		return c
+	}
 	c := New(v.Type, v.Len)
 	c.Append(v, 0, v.Len)
 	return c

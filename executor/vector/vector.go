@@ -106,6 +106,9 @@ type Vector struct {
 	Bytes   []byte
 	// Dict, when set, makes a string vector dictionary-encoded: row i is
 	// Dict's row Codes[i] (Offsets and Bytes are unused). Dict has no nulls.
+	// A dictionary handed downstream is immutable: its producer never
+	// reuses it, so consumers may keep it (copies share it). The codes of
+	// null rows are undefined.
 	Dict  *Vector
 	Codes []int32
 }

@@ -47,6 +47,10 @@ fuzz:
 	$(GO) test ./lang/compile -run '^$$' -fuzz FuzzCompile -fuzztime $(FUZZTIME)
 	$(GO) test ./lang/format -run '^$$' -fuzz FuzzSource -fuzztime $(FUZZTIME)
 	$(GO) test ./providers/csv -run '^$$' -fuzz FuzzCSVSchema -fuzztime $(FUZZTIME)
+	$(GO) test ./providers/csv -run '^$$' -fuzz FuzzScan -fuzztime $(FUZZTIME)
+	$(GO) test ./providers/csv -run '^$$' -fuzz FuzzParsers -fuzztime $(FUZZTIME)
+	$(GO) test ./providers/parquet -run '^$$' -fuzz FuzzReadFooter -fuzztime $(FUZZTIME)
+	$(GO) test ./providers/parquet -run '^$$' -fuzzminimizetime 0 -fuzz FuzzScanFile -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin

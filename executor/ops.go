@@ -115,6 +115,7 @@ func (o *scanOp) run(ctx context.Context, m int, emit func(*vector.Batch) error)
 	}
 	width := len(o.out)
 	var wide vector.Batch
+	var downstream error // an error of the operators above, passed through as is
 	err := o.scan.Read(ctx, m, func(b *vector.Batch) error {
 		// Put the requested columns back at their schema positions.
 		if cap(wide.Cols) < width {
@@ -126,9 +127,10 @@ func (o *scanOp) run(ctx context.Context, m int, emit func(*vector.Batch) error)
 			wide.Cols[c] = b.Cols[i]
 		}
 		wide.Len = b.Len
-		return emit(&wide)
+		downstream = emit(&wide)
+		return downstream
 	})
-	if err != nil && !errors.Is(err, errStop) && ctx.Err() == nil {
+	if err != nil && err != downstream && !errors.Is(err, errStop) && ctx.Err() == nil {
 		return fmt.Errorf("read %s: %w", sourceName(o.src), err)
 	}
 	return err

@@ -300,3 +300,130 @@ func write(t *testing.T, dir, name, content string) {
 		t.Fatal(err)
 	}
 }
+
+func TestPreviewRunAndAnalyze(t *testing.T) {
+	dir := filepath.Join(repoRoot(t), "examples", "sales")
+	r := meshctl(t, dir, "preview", "adult_customers_by_country", "--limit", "3")
+	if r.code != 0 {
+		t.Fatalf("preview: exit %d\n%s", r.code, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 6 || !strings.HasPrefix(lines[0], "country") || !strings.Contains(lines[0], "revenue") || lines[5] != "(3 rows)" {
+		t.Errorf("preview table:\n%s", r.stdout)
+	}
+	// The richest country comes first (sort desc(revenue)) and is a
+	// two-letter upper-case code.
+	if f := strings.Fields(lines[2]); len(f) != 3 || len(f[0]) != 2 || strings.ToUpper(f[0]) != f[0] {
+		t.Errorf("first row %q", lines[2])
+	}
+
+	r = meshctl(t, dir, "preview", "orders_clean", "--json", "--limit", "2")
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil || len(rows) != 2 {
+		t.Fatalf("preview --json: %v\n%s", err, r.stdout)
+	}
+	if _, ok := rows[0]["amount"].(float64); !ok || rows[0]["status"] == "cancelled" {
+		t.Errorf("preview --json row %v", rows[0])
+	}
+
+	r = meshctl(t, dir, "preview", "top_customers", "--transform", "revenue", "--limit", "1")
+	if r.code != 0 || !strings.Contains(r.stdout, "first_order") || !strings.Contains(r.stdout, "(1 rows)") {
+		t.Errorf("preview --transform: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := meshctl(t, dir, "preview", "top_customers", "--transform", "nope"); r.code != 1 || !strings.Contains(r.stderr, "no transform \"nope\"") {
+		t.Errorf("preview of an unknown transform: exit %d\n%s", r.code, r.stderr)
+	}
+
+	out := filepath.Join(t.TempDir(), "out")
+	r = meshctl(t, dir, "run", "top_customers", "--out", out)
+	if r.code != 0 || !strings.Contains(r.stdout, "product.top_customers: 20 rows") || !strings.Contains(r.stdout, "check at_most_20 (error): passed") {
+		t.Fatalf("run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "part-00000.parquet")); err != nil {
+		t.Errorf("run wrote no part-00000.parquet: %v", err)
+	}
+	if r := meshctl(t, dir, "run", "top_customers", "--out", out); r.code != 1 || !strings.Contains(r.stderr, "not empty") {
+		t.Errorf("run into a non-empty folder: exit %d\n%s", r.code, r.stderr)
+	}
+
+	r = meshctl(t, dir, "explain", "--analyze", "orders_clean")
+	if r.code != 0 || !strings.Contains(r.stdout, "product.orders_clean: 840 rows in") || !strings.Contains(r.stdout, "Scan source.orders (parquet data/orders.parquet)  [1000 rows") {
+		t.Errorf("explain --analyze: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestRunFailures(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "data/people.csv", "id,age,code\n1,30,7\n2,x,8\n3,50,abc\n")
+	write(t, dir, "main.mesh.hcl", `mesh {
+  name = "m"
+}
+
+domain "d" {
+  owner = "o@example.com"
+}
+
+source "people" {
+  type     = "csv"
+  path     = "data/people.csv"
+  on_error = "quarantine"
+  schema {
+    column "age" {
+      type = "int32"
+    }
+  }
+}
+
+product "adults" {
+  domain = domain.d
+  input "people" {
+    from = source.people
+  }
+  output {
+    path = "out/adults/"
+  }
+  check "many" {
+    assert = row_count() > 5
+  }
+  check "some" {
+    assert   = row_count() > 5
+    severity = "warn"
+  }
+}
+
+product "codes" {
+  domain = domain.d
+  input "people" {
+    from = source.people
+  }
+  transform "t" {
+    from = input.people
+    select {
+      columns = {
+        code = cast(code, "int64")
+      }
+    }
+  }
+  output {
+    path = "out/codes/"
+  }
+}
+`)
+	out := filepath.Join(t.TempDir(), "adults")
+	r := meshctl(t, dir, "run", "adults", "--out", out)
+	if r.code != 1 || !strings.Contains(r.stdout, "check many (error): FAILED") || !strings.Contains(r.stdout, "check some (warn): FAILED") {
+		t.Errorf("run with a failing error check: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "product.adults: 2 rows") || !strings.Contains(r.stdout, "1 rejected rows of people quarantined") {
+		t.Errorf("quarantine not reported:\n%s", r.stdout)
+	}
+	q, err := os.ReadFile(filepath.Join(out, "_quarantine", "people.csv"))
+	if err != nil || !strings.Contains(string(q), "2,x,8") || !strings.Contains(string(q), "age") {
+		t.Errorf("quarantine file: %v\n%s", err, q)
+	}
+
+	r = meshctl(t, dir, "preview", "codes")
+	if r.code != 1 || !strings.Contains(r.stderr, "main.mesh.hcl:46:16") || !strings.Contains(r.stderr, `"abc"`) {
+		t.Errorf("a failing cast must name the value and the expression's place: exit %d\n%s", r.code, r.stderr)
+	}
+}

@@ -95,6 +95,9 @@ Exits 1 when the product cannot be computed or an error check fails.`,
 				return err
 			}
 			dir := out
+			if dir != "" && !filepath.IsAbs(dir) && g.chdir != "" {
+				dir = filepath.Join(g.chdir, dir) // like every path after --chdir
+			}
 			if dir == "" {
 				tmp, err := os.MkdirTemp("", "meshctl-run-")
 				if err != nil {
@@ -136,19 +139,19 @@ Exits 1 when the product cannot be computed or an error check fails.`,
 			if err != nil {
 				return err
 			}
-			for _, f := range qfiles {
-				fmt.Fprintf(g.streams.Out, "  %d rejected rows of %s quarantined in %s\n", f.Rows, strings.TrimSuffix(filepath.Base(f.Path), ".csv"), filepath.Join(q.dir, f.Path))
-			}
 			var bytes int64
 			for _, f := range files {
 				bytes += f.Bytes
 			}
 			fmt.Fprintf(g.streams.Out, "product.%s: %d rows in %s, %d files (%s) written to %s\n",
 				p.Name, res.Rows, res.Elapsed.Round(time.Millisecond), len(files), humanBytes(bytes), dir)
+			for _, f := range qfiles {
+				fmt.Fprintf(g.streams.Out, "  %d rejected rows of %s quarantined in %s\n", f.Rows, strings.TrimSuffix(filepath.Base(f.Path), ".csv"), filepath.Join(q.dir, f.Path))
+			}
 			return g.reportChecks(res.Checks)
 		},
 	}
-	cmd.Flags().StringVar(&out, "out", "", "write the output files into `DIR` (created; must be empty)")
+	cmd.Flags().StringVar(&out, "out", "", "write the output files into `DIR` (created; must be empty; relative to --chdir)")
 	cmd.Flags().IntVar(&threads, "threads", 0, "worker goroutines (default: the number of CPUs)")
 	return cmd
 }
@@ -177,7 +180,8 @@ func (g *globals) reportChecks(checks []executor.CheckResult) error {
 func (g *globals) runError(err error) error {
 	var ee *eval.Error
 	if errors.As(err, &ee) && !ee.Src.IsZero() {
-		d := diag.New(diag.Error, ee.Src, "Computing the product failed", err.Error())
+		detail := fmt.Sprintf("%s: %s (row %d of the batch).", ee.Expr, ee.Msg, ee.Row)
+		d := diag.New(diag.Error, ee.Src, "Computing the product failed", detail)
 		g.printDiags(diag.Diagnostics{d}, readSources(diag.Diagnostics{d}))
 		return exitCode(exitError)
 	}

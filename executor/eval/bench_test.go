@@ -25,6 +25,7 @@ var benchSchema = types.Schema{
 	{Name: "amount", Type: dec(18, 2)},
 	{Name: "amount2", Type: dec(18, 2)},
 	{Name: "digits", Type: types.StringType},
+	{Name: "income2", Type: types.Float64Type},
 }
 
 var countries = []string{"US", "DE", "FR", "GB", "JP", "CN", "IN", "BR", "CA", "AU", "IT", "ES", "MX", "KR", "NL",
@@ -37,7 +38,7 @@ func benchBatch(dict bool) *vector.Batch {
 	zipf := rand.NewZipf(rand.New(rand.NewPCG(7, 7)), 1.1, 1, uint64(len(countries)-1))
 	b := vector.NewBatch(benchSchema, benchRows)
 	b.Reset(benchRows)
-	age, country, email, income, amount, amount2, digits := b.Cols[0], b.Cols[1], b.Cols[2], b.Cols[3], b.Cols[4], b.Cols[5], b.Cols[6]
+	age, country, email, income, amount, amount2, digits, income2 := b.Cols[0], b.Cols[1], b.Cols[2], b.Cols[3], b.Cols[4], b.Cols[5], b.Cols[6], b.Cols[7]
 	codes := make([]int32, benchRows)
 	income.EnsureValid()
 	first := []string{"Ann", "Bob", "Carla", "Dmitri", "Eve", "Farid", "Gus", "Hana"}
@@ -54,6 +55,7 @@ func benchBatch(dict bool) *vector.Batch {
 		amount.I64[i] = int64(r.IntN(100_000_000))
 		amount2.I64[i] = int64(r.IntN(100_000_000))
 		digits.AppendString(i, strconv.AppendInt(nil, r.Int64N(1e12)-5e11, 10))
+		income2.F64[i] = float64(1_500_000+r.IntN(20_000_000)) / 100
 	}
 	if dict {
 		d := vector.New(types.StringType, len(countries))
@@ -160,6 +162,48 @@ func BenchmarkEvalDecimalAdd(b *testing.B) {
 func BenchmarkEvalCastStringToInt64(b *testing.B) {
 	e := &ir.Cast{Meta: ir.Meta{T: types.Int64Type}, X: col("digits"), Explicit: true}
 	benchEval(b, e, benchBatch(false))
+}
+
+// Float comparisons follow the total order (NaN equal to NaN, above every
+// number); the data has no NaN, the common case they must stay fast for.
+// Half the rows compare true, so a branchy kernel would mispredict.
+
+func floatCmp(op ir.BinaryOp, r ir.Expr) ir.Expr {
+	return &ir.Binary{Meta: ir.Meta{T: types.BoolType, Null: true}, Op: op, L: col("income"), R: r}
+}
+
+func floatLit(f float64) ir.Expr {
+	return &ir.Literal{Meta: ir.Meta{T: types.Float64Type}, Value: ir.Value{Type: types.Float64Type, Float: f}}
+}
+
+func BenchmarkEvalFloatEqColumns(b *testing.B) {
+	benchEval(b, floatCmp(ir.Eq, col("income2")), benchBatch(false))
+}
+
+func BenchmarkEvalFloatLtColumns(b *testing.B) {
+	benchEval(b, floatCmp(ir.Lt, col("income2")), benchBatch(false))
+}
+
+func BenchmarkEvalFloatGeColumns(b *testing.B) {
+	benchEval(b, floatCmp(ir.Ge, col("income2")), benchBatch(false))
+}
+
+func BenchmarkEvalFloatGtConst(b *testing.B) {
+	benchEval(b, floatCmp(ir.Gt, floatLit(100_000)), benchBatch(false))
+}
+
+func BenchmarkSelectFloatGtConst(b *testing.B) {
+	benchSelect(b, floatCmp(ir.Gt, floatLit(100_000)), benchBatch(false))
+}
+
+func BenchmarkSelectFloatLeConst(b *testing.B) {
+	benchSelect(b, floatCmp(ir.Le, floatLit(100_000)), benchBatch(false))
+}
+
+func BenchmarkSelectFloatIn(b *testing.B) {
+	e := &ir.In{Meta: ir.Meta{T: types.BoolType, Null: true}, X: col("income"), List: []ir.Value{
+		{Type: types.Float64Type, Float: 15000}, {Type: types.Float64Type, Float: 100000.5}, {Type: types.Float64Type, Float: 214999.99}}}
+	benchSelect(b, e, benchBatch(false))
 }
 
 // BenchmarkBaselineLoop is the cost of the simplest loop over the age

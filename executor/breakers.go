@@ -433,7 +433,7 @@ func (o *sortOp) open(ctx context.Context) error {
 		defer func() { o.st.build.Add(since(t)) }()
 		var batches []*vector.Batch
 		err := orderedRun(ctx, o.input, o.x.opts.Workers, nil, func(b *vector.Batch) error {
-			batches = append(batches, b) // orderedRun hands over clones
+			batches = append(batches, b.Clone()) // b is only valid during the call
 			return nil
 		})
 		if err != nil {

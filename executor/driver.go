@@ -55,7 +55,8 @@ func forEachMorsel(ctx context.Context, n, workers int, fn func(ctx context.Cont
 // and the calling goroutine hands those over. side, when not nil, sees
 // every batch on the worker that produced it (unordered, concurrently):
 // checks aggregate there. At most 2×workers morsels are in flight, which
-// bounds memory.
+// bounds memory. A batch is only valid during the consume call: the
+// consumer copies what it keeps.
 func orderedRun(ctx context.Context, s op, workers int, side func(worker int, b *vector.Batch) error, consume func(b *vector.Batch) error) error {
 	n := s.morsels()
 	if n == 0 {

@@ -9,13 +9,17 @@
 //   - QuarantineSink implements dataio.RejectSink: the rows a scan sets
 //     aside, in a CSV file.
 //
-// It owns the rules by which a column's type is inferred from its text
-// (which spellings count as bool, int64, float64, date, timestamp and
-// null) and the typed parsing of those spellings, which accepts exactly
-// what inference infers; the rules by which a source path names its files
-// come from providers/internal/localfiles.
+// It owns CSV's syntax and what counts as a null field. Which spellings
+// count as bool, int64, float64, date and timestamp — for inference and
+// for the typed parsing, which accepts exactly what inference infers —
+// come from providers/internal/textvalue, shared with Hive partition
+// folders; the rules by which a source path names its files from
+// providers/internal/localfiles, and Hive-style partition folders
+// (col=value/, written by the Sinker, read by the Scanner and the
+// SchemaReader) from providers/internal/hive.
 //
-// It imports lang/ir, lang/types, lang/sourceschema, and of the executor
-// only executor/vector, executor/decimal and executor/dataio; it must not
-// import other providers, the planner, the rest of the executor or cmd.
+// It imports lang/ir, lang/types, lang/sourceschema, the shared
+// providers/internal packages, and of the executor only executor/vector,
+// executor/decimal and executor/dataio; it must not import other
+// providers, the planner, the rest of the executor or cmd.
 package csv

@@ -5,6 +5,7 @@ import (
 
 	"github.com/meshctl/meshctl/executor/decimal"
 	"github.com/meshctl/meshctl/executor/vector"
+	"github.com/meshctl/meshctl/providers/internal/textvalue"
 )
 
 // The kernels convert one column of a block: sp holds the column's field
@@ -27,7 +28,7 @@ func (r *reader) bools(slot int, sp []span, v *vector.Vector) {
 			}
 			continue
 		}
-		x, ok := parseBool(f)
+		x, ok := textvalue.ParseBool(f)
 		if !ok && !r.failOrNull(slot, i, buf[s.start:s.end], v) {
 			return
 		}
@@ -45,7 +46,7 @@ func (r *reader) int32s(slot int, sp []span, v *vector.Vector) {
 			}
 			continue
 		}
-		x, ok := parseInt32(f)
+		x, ok := textvalue.ParseInt32(f)
 		if !ok && !r.failOrNull(slot, i, buf[s.start:s.end], v) {
 			return
 		}
@@ -63,7 +64,7 @@ func (r *reader) int64s(slot int, sp []span, v *vector.Vector) {
 			}
 			continue
 		}
-		x, ok := parseInt64(f)
+		x, ok := textvalue.ParseInt64(f)
 		if !ok && !r.failOrNull(slot, i, buf[s.start:s.end], v) {
 			return
 		}
@@ -81,7 +82,7 @@ func (r *reader) float64s(slot int, sp []span, v *vector.Vector) {
 			}
 			continue
 		}
-		x, ok := parseFloat64(f)
+		x, ok := textvalue.ParseFloat64(f)
 		if !ok && !r.failOrNull(slot, i, buf[s.start:s.end], v) {
 			return
 		}
@@ -137,7 +138,7 @@ func (r *reader) dates(slot int, sp []span, v *vector.Vector) {
 			}
 			continue
 		}
-		x, ok := parseDate(f)
+		x, ok := textvalue.ParseDate(f)
 		if !ok && !r.failOrNull(slot, i, buf[s.start:s.end], v) {
 			return
 		}
@@ -155,7 +156,7 @@ func (r *reader) timestamps(slot int, sp []span, v *vector.Vector) {
 			}
 			continue
 		}
-		x, ok := parseTimestamp(f)
+		x, ok := textvalue.ParseTimestamp(f)
 		if !ok && !r.failOrNull(slot, i, buf[s.start:s.end], v) {
 			return
 		}

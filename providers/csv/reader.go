@@ -154,7 +154,9 @@ func (r *reader) read(ctx context.Context, m morselRef, emit func(*vector.Batch)
 		}
 		fields := r.tok.fields
 		for slot, f := range df.fieldOf {
-			r.spans[slot*blockRows+row] = fields[f]
+			if f >= 0 {
+				r.spans[slot*blockRows+row] = fields[f]
+			}
 		}
 		r.n++
 	}
@@ -168,6 +170,9 @@ func (r *reader) read(ctx context.Context, m morselRef, emit func(*vector.Batch)
 func (r *reader) fieldCountReason(got int) string {
 	if r.sc.header {
 		return fmt.Sprintf("the row has %d fields but the header has %d", got, r.df.nfields)
+	}
+	if r.df.fromFolders > 0 {
+		return fmt.Sprintf("the row has %d fields but the schema has %d columns besides the %d that the partition folders give", got, r.df.nfields, r.df.fromFolders)
 	}
 	return fmt.Sprintf("the row has %d fields but the schema has %d columns", got, r.df.nfields)
 }
@@ -215,6 +220,11 @@ func (r *reader) emit(emit func(*vector.Batch) error) error {
 	b.Len = n
 	for _, v := range b.Cols {
 		truncate(v, n)
+	}
+	for slot, k := range r.df.consts {
+		if k != nil {
+			k.Fill(b.Cols[slot], n)
+		}
 	}
 	r.sc.rows.Add(int64(n))
 	err := emit(b)
@@ -312,7 +322,11 @@ func (r *reader) handleBad() error {
 	r.n = keep
 	r.bad = r.bad[:0]
 	// Undo the first conversion: strings are appended, validity cleared.
-	for _, v := range r.batch.Cols {
+	// Partition columns were not converted.
+	for slot, v := range r.batch.Cols {
+		if df.fieldOf[slot] < 0 {
+			continue
+		}
 		if v.Phys == vector.PhysString {
 			v.Bytes = v.Bytes[:v.Offsets[r.base]]
 		}
@@ -329,9 +343,13 @@ func (r *reader) handleBad() error {
 	return nil
 }
 
-// convert runs each column's kernel over the block.
+// convert runs each column's kernel over the block. The columns that
+// partition folders supply are filled when the batch is emitted.
 func (r *reader) convert() {
 	for slot := range r.sc.cols {
+		if r.df.fieldOf[slot] < 0 {
+			continue
+		}
 		c := &r.sc.cols[slot]
 		v := r.batch.Cols[slot]
 		sp := r.spans[slot*blockRows : slot*blockRows+r.n]

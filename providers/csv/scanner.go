@@ -14,6 +14,7 @@ import (
 	"github.com/meshctl/meshctl/executor/dataio"
 	"github.com/meshctl/meshctl/executor/vector"
 	"github.com/meshctl/meshctl/lang/types"
+	"github.com/meshctl/meshctl/providers/internal/hive"
 	"github.com/meshctl/meshctl/providers/internal/localfiles"
 )
 
@@ -32,12 +33,13 @@ const blockRows = 1024
 //
 // Fields are parsed in place (RFC 4180 quoting, \n or \r\n line ends, a
 // UTF-8 byte-order mark, blank lines skipped) and converted column by
-// column with the spellings inference accepts (see parse.go); only string
-// values are copied. The empty field and the source's null_value are
-// null, quoted or not — except in string columns, where a quoted field is
-// always text: "" is the empty string, as in PostgreSQL and DuckDB, so
-// that what the Sinker writes reads back the same. Quoted values keep
-// their bytes (a \r\n inside quotes stays \r\n).
+// column with the spellings inference accepts (see
+// providers/internal/textvalue); only string values are copied. The empty
+// field and the source's null_value are null, quoted or not — except in
+// string columns, where a quoted field is always text: "" is the empty
+// string, as in PostgreSQL and DuckDB, so that what the Sinker writes
+// reads back the same. Quoted values keep their bytes (a \r\n inside
+// quotes stays \r\n).
 //
 // A bad row — a value that does not convert, a null in a column that is
 // not nullable, the wrong number of fields, malformed quoting — is an
@@ -102,6 +104,19 @@ type column struct {
 // schema must be in every file's header; the files may order them
 // differently and have more); without one, the schema's columns are the
 // fields in order.
+//
+// Hive-style partition folders below the source's root folder
+// (country=DE/part-00000.csv; see providers/internal/hive) supply the
+// columns a file does not hold: with a header, a schema column missing
+// from it is read from the folder of that name; without one, the schema's
+// columns that the folders name are read from them, and the others are
+// the fields in order. Every row of the file holds the folder's value,
+// converted to the column's type with the spellings fields are read with,
+// null for hive.NullMarker; a string column comes out dictionary-encoded
+// (one entry, all codes 0). A value that does not convert, or a null in a
+// column that is not nullable, is an error naming the file and the
+// column. A predicate on a partition column that the folder's value does
+// not satisfy skips the whole file: only its header is read.
 func (s Scanner) Open(ctx context.Context, req dataio.ScanRequest) (dataio.Scan, error) {
 	src := req.Source
 	if src == nil {
@@ -121,6 +136,7 @@ func (s Scanner) Open(ctx context.Context, req dataio.ScanRequest) (dataio.Scan,
 		null:        opts.NullValue,
 		schema:      req.Schema,
 		slots:       req.Columns,
+		preds:       req.Predicates,
 		batchSize:   req.BatchSize,
 		morselBytes: int64(s.MorselBytes),
 	}
@@ -166,6 +182,13 @@ func (s Scanner) Open(ctx context.Context, req dataio.ScanRequest) (dataio.Scan,
 		}
 		fi := len(sc.files)
 		sc.files = append(sc.files, df)
+		if df.pruned {
+			// A partition value rules the file out: its chunks stay
+			// morsels, which Read skips without reading, so that the
+			// morsels and the skipped ones count alike.
+			df.f.Close()
+			df.f = nil
+		}
 		for c := range df.chunks {
 			sc.morsels = append(sc.morsels, morselRef{file: fi, chunk: c})
 		}
@@ -216,6 +239,7 @@ type scan struct {
 	rejects     dataio.RejectSink
 	schema      types.Schema
 	slots       []int
+	preds       []dataio.Predicate
 	cols        []column
 	batchSize   int
 	morselBytes int64
@@ -227,6 +251,9 @@ type scan struct {
 	bytesRead atomic.Int64
 	rows      atomic.Int64
 	rejected  atomic.Int64
+	// skipped counts the morsels of files that partition values ruled
+	// out.
+	skipped atomic.Int64
 }
 
 // morselRef names a morsel: a chunk of a file.
@@ -243,8 +270,18 @@ type dataFile struct {
 	startLine int64
 	// nfields is the number of fields every record must have.
 	nfields int
-	// fieldOf maps each column the scan reads to its field in a record.
+	// fieldOf maps each column the scan reads to its field in a record;
+	// -1 for a column that the file's partition folders supply.
 	fieldOf []int
+	// consts holds, for each column the scan reads, its partition value
+	// when the folders supply it (fieldOf -1), nil otherwise.
+	consts []*hive.Constant
+	// fromFolders counts the schema's columns that the partition folders
+	// supply to a file without a header, for messages.
+	fromFolders int
+	// pruned is set when a predicate on a partition column excludes the
+	// whole file.
+	pruned bool
 	// chunks are the morsels' byte ranges: chunk c starts at
 	// dataStart + c*morselBytes.
 	chunks []chunkCount
@@ -299,8 +336,9 @@ func (sc *scan) readHeader(f *os.File, lf localfiles.File) (*dataFile, error) {
 	}
 	if !sc.header {
 		df.dataStart = int64(pos)
-		df.nfields = len(sc.schema)
-		df.fieldOf = sc.slots
+		if err := sc.fieldsWithoutHeader(df); err != nil {
+			return nil, err
+		}
 		return df, nil
 	}
 	tok := newTokenizer(sc.delim)
@@ -341,17 +379,101 @@ func (sc *scan) readHeader(f *os.File, lf localfiles.File) (*dataFile, error) {
 		for i, name := range names {
 			byName[name] = i
 		}
+		// The partition folders are parsed only when the header lacks a
+		// column: a stray folder name cannot break a scan that does not
+		// need them.
+		var kvs []hive.KV
+		parsed := false
 		for _, c := range sc.schema {
-			if _, ok := byName[c.Name]; !ok {
+			if _, ok := byName[c.Name]; ok {
+				continue
+			}
+			if !parsed {
+				if kvs, err = hive.Parse(lf.Rel); err != nil {
+					return nil, fmt.Errorf("%s: %w", lf.Name, err)
+				}
+				parsed = true
+			}
+			if _, ok := hive.Lookup(kvs, c.Name); !ok {
 				return nil, fmt.Errorf("%s: no column %q in the header (%s)", lf.Name, c.Name, strings.Join(names, string(sc.delim)))
 			}
 		}
 		df.fieldOf = make([]int, len(sc.slots))
 		for i, c := range sc.slots {
-			df.fieldOf[i] = byName[sc.schema[c].Name]
+			f, ok := byName[sc.schema[c].Name]
+			if !ok {
+				f = -1
+			}
+			df.fieldOf[i] = f
+		}
+		if err := sc.partitionValues(df, kvs, func(c int) bool {
+			_, ok := byName[sc.schema[c].Name]
+			return !ok
+		}); err != nil {
+			return nil, err
 		}
 		return df, nil
 	}
+}
+
+// fieldsWithoutHeader maps the scan's columns to the fields of a file
+// without a header: the schema's columns that the file's partition folders
+// do not name are its fields, in order.
+func (sc *scan) fieldsWithoutHeader(df *dataFile) error {
+	kvs, err := hive.Parse(df.file.Rel)
+	if err != nil {
+		return fmt.Errorf("%s: %w", df.file.Name, err)
+	}
+	field := make([]int, len(sc.schema))
+	n := 0
+	for i, c := range sc.schema {
+		if _, ok := hive.Lookup(kvs, c.Name); ok {
+			field[i] = -1
+			continue
+		}
+		field[i] = n
+		n++
+	}
+	df.nfields = n
+	df.fromFolders = len(sc.schema) - n
+	df.fieldOf = make([]int, len(sc.slots))
+	for i, c := range sc.slots {
+		df.fieldOf[i] = field[c]
+	}
+	return sc.partitionValues(df, kvs, func(c int) bool { return field[c] < 0 })
+}
+
+// partitionValues converts the partition values of the columns that the
+// folders supply (fromFolders says which, by schema index) and marks the
+// file pruned when one rules out a predicate.
+func (sc *scan) partitionValues(df *dataFile, kvs []hive.KV, fromFolders func(c int) bool) error {
+	for slot, c := range sc.slots {
+		if df.fieldOf[slot] >= 0 {
+			continue
+		}
+		col := sc.schema[c]
+		kv, _ := hive.Lookup(kvs, col.Name)
+		k, err := hive.NewConstant(kv, col)
+		if err != nil {
+			return fmt.Errorf("%s: column %q: %w", df.file.Name, col.Name, err)
+		}
+		if df.consts == nil {
+			df.consts = make([]*hive.Constant, len(sc.slots))
+		}
+		df.consts[slot] = k
+	}
+	for _, p := range sc.preds {
+		if p.Column < 0 || p.Column >= len(sc.schema) || !fromFolders(p.Column) {
+			continue
+		}
+		kv, _ := hive.Lookup(kvs, sc.schema[p.Column].Name)
+		// A value that does not convert proves nothing here; the scan
+		// reports it if the column is read.
+		if k, err := hive.NewConstant(kv, sc.schema[p.Column]); err == nil && k.Excludes(p) {
+			df.pruned = true
+		}
+	}
+	return nil
 }
 
 // readAt fills buf from offset off of f and counts the bytes read.
@@ -371,10 +493,11 @@ func (sc *scan) Morsels() int { return len(sc.morsels) }
 // Stats returns what the scan has read so far.
 func (sc *scan) Stats() dataio.ScanStats {
 	return dataio.ScanStats{
-		Files:    len(sc.files),
-		Bytes:    sc.bytesRead.Load(),
-		Rows:     sc.rows.Load(),
-		Rejected: sc.rejected.Load(),
+		Files:          len(sc.files),
+		Bytes:          sc.bytesRead.Load(),
+		Rows:           sc.rows.Load(),
+		SkippedMorsels: int(sc.skipped.Load()),
+		Rejected:       sc.rejected.Load(),
 	}
 }
 
@@ -395,6 +518,10 @@ func (sc *scan) Close() error {
 func (sc *scan) Read(ctx context.Context, m int, emit func(*vector.Batch) error) error {
 	if m < 0 || m >= len(sc.morsels) {
 		return fmt.Errorf("csv scan: no morsel %d of %d", m, len(sc.morsels))
+	}
+	if sc.files[sc.morsels[m].file].pruned {
+		sc.skipped.Add(1)
+		return nil
 	}
 	r, _ := sc.readers.Get().(*reader)
 	if r == nil {

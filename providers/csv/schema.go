@@ -15,7 +15,9 @@ import (
 	"github.com/meshctl/meshctl/lang/ir"
 	"github.com/meshctl/meshctl/lang/sourceschema"
 	"github.com/meshctl/meshctl/lang/types"
+	"github.com/meshctl/meshctl/providers/internal/hive"
 	"github.com/meshctl/meshctl/providers/internal/localfiles"
+	"github.com/meshctl/meshctl/providers/internal/textvalue"
 )
 
 // DefaultSampleRows is the number of data rows whose values decide the
@@ -50,6 +52,12 @@ var _ sourceschema.Reader = SchemaReader{}
 // A sampled row with the wrong number of fields is an error, unless
 // src.CSV.OnError is "skip" or "quarantine": then the row is left out of
 // the sample, as the run will leave it out of the data.
+//
+// When the files lie in Hive-style partition folders below the folder the
+// source names (country=DE/part-00000.csv), the partition columns that
+// the header does not name come after the header's columns, in folder
+// order, typed as hive.Columns infers them from the folders' values (with
+// the rules above) and nullable only when a folder holds a null.
 func (r SchemaReader) ReadSchema(ctx context.Context, src *ir.Source) (*sourceschema.Result, error) {
 	s, err := newSampler(src.CSV, r.SampleRows)
 	if err != nil {
@@ -67,7 +75,18 @@ func (r SchemaReader) ReadSchema(ctx context.Context, src *ir.Source) (*sourcesc
 			return nil, err
 		}
 	}
-	return s.result(), nil
+	parts, err := hive.Columns(files)
+	if err != nil {
+		return nil, err
+	}
+	res := s.result()
+	for _, c := range parts {
+		// A column the files hold is read from them, not from the folders.
+		if res.Columns.Index(c.Name) < 0 {
+			res.Columns = append(res.Columns, c)
+		}
+	}
+	return res, nil
 }
 
 // validDelimiter mirrors encoding/csv's rule, so that a bad delimiter is
@@ -89,7 +108,7 @@ type sampler struct {
 	// header is the first file's header, which headerFile names.
 	header     []string
 	headerFile localfiles.File
-	guesses    []guess
+	guesses    []textvalue.Guess
 }
 
 // newSampler checks a source's CSV options and returns a sampler of at
@@ -148,10 +167,7 @@ func (s *sampler) read(ctx context.Context, r io.Reader, file localfiles.File) e
 	}
 	if s.header == nil {
 		s.header, s.headerFile = slices.Clone(rec), file
-		s.guesses = make([]guess, len(rec))
-		for i := range s.guesses {
-			s.guesses[i] = newGuess()
-		}
+		s.guesses = make([]textvalue.Guess, len(rec))
 	} else if !slices.Equal(s.header, rec) {
 		sep := string(s.comma)
 		return fmt.Errorf("%s and %s have different headers, %q and %q: all files of a source must have the same columns in the same order",
@@ -175,7 +191,7 @@ func (s *sampler) read(ctx context.Context, r io.Reader, file localfiles.File) e
 		}
 		for i, v := range rec {
 			if v != "" && (s.null == "" || v != s.null) {
-				s.guesses[i].observe(v)
+				s.guesses[i].Observe(v)
 			}
 		}
 		s.rows++
@@ -208,14 +224,14 @@ func checkHeader(header []string, file localfiles.File) error {
 func (s *sampler) result() *sourceschema.Result {
 	res := &sourceschema.Result{Columns: make(types.Schema, len(s.header))}
 	for i, name := range s.header {
-		res.Columns[i] = types.Column{Name: name, Type: s.guesses[i].typ(), Nullable: true}
+		res.Columns[i] = types.Column{Name: name, Type: s.guesses[i].Type(), Nullable: true}
 	}
 	if s.rows == 0 {
 		res.Notes = append(res.Notes, "the source has no data rows to infer column types from, so every column is read as string")
 		return res
 	}
 	for i, name := range s.header {
-		if s.guesses[i].values == 0 {
+		if s.guesses[i].Values() == 0 {
 			res.Notes = append(res.Notes, fmt.Sprintf("column %q is null in all %d sampled rows, so it is read as string", name, s.rows))
 		}
 	}

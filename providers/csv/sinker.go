@@ -16,6 +16,7 @@ import (
 	"github.com/meshctl/meshctl/executor/dataio"
 	"github.com/meshctl/meshctl/executor/vector"
 	"github.com/meshctl/meshctl/lang/types"
+	"github.com/meshctl/meshctl/providers/internal/hive"
 )
 
 // Sinker writes outputs as CSV files: a header line, then one line per
@@ -32,10 +33,6 @@ import (
 type Sinker struct{}
 
 var _ dataio.Sinker = Sinker{}
-
-// Hive partition folders: the value of a null (and, as in Hive and Spark,
-// of an empty string) partition value.
-const hiveNull = "__HIVE_DEFAULT_PARTITION__"
 
 // Buffering: a file's buffer is written out when it reaches flushBytes,
 // every buffer when all hold more than maxBuffered, and at most maxOpen
@@ -60,7 +57,7 @@ func (Sinker) Create(ctx context.Context, req dataio.SinkRequest) (dataio.Writer
 		}
 		isPart[i] = true
 		w.partCols = append(w.partCols, i)
-		w.partNames = append(w.partNames, escapePathName(name))
+		w.partNames = append(w.partNames, name)
 	}
 	for i := range req.Schema {
 		if !isPart[i] {
@@ -196,22 +193,16 @@ func (w *writer) appendRow(dst []byte, i int) []byte {
 	return append(dst, '\n')
 }
 
-// partitionKey appends row i's partition folder: col=value/col=value.
+// partitionKey appends row i's partition folder, Hive-style (see
+// providers/internal/hive): col=value/col=value, a null or an empty
+// string, which no folder name can hold, as hive.NullMarker.
 func (w *writer) partitionKey(dst []byte, b *vector.Batch, i int) []byte {
 	for k, c := range w.partCols {
 		if k > 0 {
 			dst = append(dst, '/')
 		}
-		dst = append(dst, w.partNames[k]...)
-		dst = append(dst, '=')
 		t := &w.text[c]
-		v := t.text[t.off[i]:t.off[i+1]]
-		if len(v) == 0 {
-			// A null, or an empty string, which no folder name can hold.
-			dst = append(dst, hiveNull...)
-			continue
-		}
-		dst = appendEscapedPath(dst, v)
+		dst = hive.AppendSegment(dst, w.partNames[k], t.text[t.off[i]:t.off[i+1]])
 	}
 	return dst
 }
@@ -372,34 +363,4 @@ func (w *writer) Abort() {
 		os.Remove(filepath.Join(w.dir, filepath.FromSlash(d)))
 	}
 	w.open = 0
-}
-
-// pathEscape marks the bytes that Hive and Spark escape (%XX) in a
-// partition folder's name (ExternalCatalogUtils.escapePathName), plus NUL.
-var pathEscape = func() (t [256]bool) {
-	for c := 0; c < 0x20; c++ {
-		t[c] = true
-	}
-	for _, c := range []byte("\"#%'*/:=?\\\x7f{[]^") {
-		t[c] = true
-	}
-	return t
-}()
-
-// appendEscapedPath appends s with the bytes of pathEscape as %XX.
-func appendEscapedPath(dst, s []byte) []byte {
-	const hexDigits = "0123456789ABCDEF"
-	for _, c := range s {
-		if pathEscape[c] {
-			dst = append(dst, '%', hexDigits[c>>4], hexDigits[c&15])
-			continue
-		}
-		dst = append(dst, c)
-	}
-	return dst
-}
-
-// escapePathName escapes a column name for a partition folder.
-func escapePathName(s string) string {
-	return string(appendEscapedPath(nil, []byte(s)))
 }

@@ -2,10 +2,12 @@
 // for meshctl:
 //
 //   - SchemaReader implements sourceschema.Reader from the files' footers
-//     alone, without reading any row data;
+//     alone, without reading any row data, plus the columns of Hive-style
+//     partition folders;
 //   - Scanner implements dataio.Scanner: one morsel per row group, decoded
 //     column by column through parquet-go's page API (never its row API),
-//     with row groups skipped by their statistics;
+//     with row groups skipped by their statistics, whole files by their
+//     partition folders' values;
 //   - Sinker implements dataio.Sinker: files written through parquet-go's
 //     column writers, row groups encoded in parallel, optionally
 //     partitioned into Hive-style folders.
@@ -13,9 +15,12 @@
 // It owns the mapping between Parquet's physical and logical types and
 // meshctl's column types (lang/types), and the rules by which a source path
 // names its files (a file, a directory searched recursively, or a glob
-// pattern, through providers/internal/localfiles).
+// pattern, through providers/internal/localfiles). Partition folders are
+// written and read through providers/internal/hive, shared with the CSV
+// provider.
 //
 // It imports lang/ir, lang/types, lang/sourceschema, executor/dataio,
-// executor/vector and executor/decimal, and must not import other
-// providers, the planner, the rest of the executor or cmd.
+// executor/vector, executor/decimal and providers/internal/..., and must
+// not import other providers, the planner, the rest of the executor or
+// cmd.
 package parquet

@@ -15,6 +15,7 @@ import (
 	"github.com/meshctl/meshctl/executor/dataio"
 	"github.com/meshctl/meshctl/executor/vector"
 	"github.com/meshctl/meshctl/lang/types"
+	"github.com/meshctl/meshctl/providers/internal/hive"
 	"github.com/meshctl/meshctl/providers/internal/localfiles"
 )
 
@@ -34,6 +35,17 @@ var _ dataio.Scanner = Scanner{}
 // columns, under the same names, in types that convert to the requested
 // ones. Every row group of every file is one morsel, in file then row-group
 // order.
+//
+// A requested column that a file lacks is read from the file's Hive-style
+// partition folders (country=DE/, below the source's root folder; see
+// providers/internal/hive) when they name it: every row of the file holds
+// the folder's value, converted to the column's type (strings as they are,
+// other types with the spellings CSV fields are read with), null for
+// hive.NullMarker. A string partition column comes out dictionary-encoded
+// (one entry, all codes 0). A value that does not convert is an error
+// naming the file and the column. A predicate on a partition column that
+// the folder's value does not satisfy skips the whole file: its footer is
+// read, none of its row groups.
 //
 // Read decodes only the requested columns, through parquet-go's page API.
 // String columns whose pages are dictionary-encoded come out as
@@ -79,6 +91,13 @@ func (s Scanner) Open(ctx context.Context, req dataio.ScanRequest) (dataio.Scan,
 		}
 		sc.files = append(sc.files, of)
 		sc.bytes.Add(of.footerBytes)
+		if of.pruned {
+			// A partition value rules the file out: its row groups stay
+			// morsels, which Read skips without reading, so that the
+			// morsels and the skipped ones count alike.
+			of.f.Close()
+			of.f = nil
+		}
 		for rg, g := range of.pf.Metadata().RowGroups {
 			sc.morsels = append(sc.morsels, morsel{file: fi, rowGroup: rg, firstRow: of.rowGroupStart[rg], rows: g.NumRows})
 		}
@@ -95,16 +114,21 @@ type openedFile struct {
 	cols []readColumn
 	// preds are the predicates whose column the file holds.
 	preds []filePredicate
+	// pruned is set when a predicate on a partition column excludes the
+	// whole file.
+	pruned bool
 	// rowGroupStart is the index in the file of each row group's first row.
 	rowGroupStart []int64
 	footerBytes   int64
 }
 
-// readColumn is one requested column as one file stores it.
+// readColumn is one requested column as one file stores it, or, when
+// part is set, as its partition folder gives it.
 type readColumn struct {
 	fc   fileColumn
 	plan plan
 	col  types.Column
+	part *hive.Constant
 }
 
 // openFile opens one file and resolves the requested columns in it.
@@ -140,11 +164,43 @@ func openFile(file localfiles.File, req dataio.ScanRequest) (_ *openedFile, err 
 	if _, err := f.ReadAt(tail[:], size-8); err == nil {
 		of.footerBytes = int64(binary.LittleEndian.Uint32(tail[:4])) + 8
 	}
+	// The partition folders are parsed only when a column is missing: a
+	// stray folder name then cannot break a scan that does not need them.
+	var (
+		kvs    []hive.KV
+		kvErr  error
+		parsed bool
+	)
+	partition := func(c types.Column) (*hive.Constant, bool, error) {
+		if !parsed {
+			kvs, kvErr = hive.Parse(file.Rel)
+			parsed = true
+		}
+		if kvErr != nil {
+			return nil, false, fmt.Errorf("%s: %w", file.Name, kvErr)
+		}
+		kv, ok := hive.Lookup(kvs, c.Name)
+		if !ok {
+			return nil, false, nil
+		}
+		k, err := hive.NewConstant(kv, c)
+		if err != nil {
+			return nil, false, fmt.Errorf("%s: column %q: %w", file.Name, c.Name, err)
+		}
+		return k, true, nil
+	}
 	resolve := func(c types.Column) (readColumn, error) {
 		fc, ok := cols[c.Name]
 		if !ok {
 			if why, ok := unreadable[c.Name]; ok {
 				return readColumn{}, fmt.Errorf("%s: column %q is %s, which meshctl does not read", file.Name, c.Name, why)
+			}
+			k, ok, err := partition(c)
+			if err != nil {
+				return readColumn{}, err
+			}
+			if ok {
+				return readColumn{col: c, part: k}, nil
 			}
 			return readColumn{}, fmt.Errorf("%s has no column %q", file.Name, c.Name)
 		}
@@ -167,7 +223,14 @@ func openFile(file localfiles.File, req dataio.ScanRequest) (_ *openedFile, err 
 		}
 		// A predicate on a column the file lacks cannot skip anything; the
 		// filter above reports the problem if the column is read.
-		if rc, err := resolve(req.Schema[p.Column]); err == nil {
+		rc, err := resolve(req.Schema[p.Column])
+		switch {
+		case err != nil:
+		case rc.part != nil:
+			if rc.part.Excludes(p) {
+				of.pruned = true
+			}
+		default:
 			of.preds = append(of.preds, filePredicate{Predicate: p, rc: rc})
 		}
 	}
@@ -182,7 +245,7 @@ func openFile(file localfiles.File, req dataio.ScanRequest) (_ *openedFile, err 
 			return fc.leaf < len(g.Columns) && slices.Equal(g.Columns[fc.leaf].MetaData.PathInSchema, []string{fc.name})
 		}
 		for _, rc := range of.cols {
-			if !matches(rc.fc) {
+			if rc.part == nil && !matches(rc.fc) {
 				return nil, fmt.Errorf("%s is not a valid Parquet file: its row groups do not match its schema", file.Name)
 			}
 		}
@@ -280,6 +343,10 @@ func (sc *scan) Read(ctx context.Context, m int, emit func(*vector.Batch) error)
 	}
 	mo := sc.morsels[m]
 	of := sc.files[mo.file]
+	if of.pruned {
+		sc.skipped.Add(1)
+		return nil
+	}
 	if of.f == nil {
 		return errors.New("parquet scan: read after close")
 	}
@@ -302,6 +369,10 @@ func (sc *scan) Read(ctx context.Context, m int, emit func(*vector.Batch) error)
 		rc := &of.cols[i]
 		r.file, r.rowGroup, r.firstRow = of.name, mo.rowGroup, mo.firstRow
 		r.fc, r.plan, r.col = rc.fc, rc.plan, rc.col
+		if rc.part != nil {
+			r.pages = nil // nothing to read: finish has nothing to release
+			continue
+		}
 		r.start(chunks[rc.fc.leaf])
 		sc.bytes.Add(meta.Columns[rc.fc.leaf].MetaData.TotalCompressedSize)
 	}
@@ -328,6 +399,10 @@ func (sc *scan) Read(ctx context.Context, m int, emit func(*vector.Batch) error)
 		n := int(min(int64(sc.batchSize), mo.rows-done))
 		b.Reset(n)
 		for i := range st.readers {
+			if k := of.cols[i].part; k != nil {
+				k.Fill(b.Cols[i], n)
+				continue
+			}
 			if err := st.readers[i].fill(b.Cols[i], n); err != nil {
 				return err
 			}

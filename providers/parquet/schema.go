@@ -16,6 +16,7 @@ import (
 	"github.com/meshctl/meshctl/lang/ir"
 	"github.com/meshctl/meshctl/lang/sourceschema"
 	"github.com/meshctl/meshctl/lang/types"
+	"github.com/meshctl/meshctl/providers/internal/hive"
 	"github.com/meshctl/meshctl/providers/internal/localfiles"
 )
 
@@ -39,6 +40,11 @@ var _ sourceschema.Reader = SchemaReader{}
 // with a note. When several files match, they must all have the same
 // columns with the same types (their order may differ; the first file's
 // is kept), and a column is nullable when it is nullable in any file.
+//
+// When the files lie in Hive-style partition folders below the folder the
+// source names (country=DE/part-00000.parquet), the partition columns
+// that the files do not hold come after the files' columns, in folder
+// order, typed as hive.Columns infers them from the folders' values.
 func (r SchemaReader) ReadSchema(ctx context.Context, src *ir.Source) (*sourceschema.Result, error) {
 	files, err := localfiles.Match(r.Dir, src.Path, ".parquet")
 	if err != nil {
@@ -67,6 +73,16 @@ func (r SchemaReader) ReadSchema(ctx context.Context, src *ir.Source) (*sourcesc
 		}
 		if err := mergeColumns(res.Columns, first, cols, f); err != nil {
 			return nil, err
+		}
+	}
+	parts, err := hive.Columns(files)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range parts {
+		// A column the files hold is read from them, not from the folders.
+		if res.Columns.Index(c.Name) < 0 {
+			res.Columns = append(res.Columns, c)
 		}
 	}
 	return &res, nil

@@ -23,6 +23,7 @@ import (
 	"github.com/meshctl/meshctl/executor/dataio"
 	"github.com/meshctl/meshctl/executor/vector"
 	"github.com/meshctl/meshctl/lang/types"
+	"github.com/meshctl/meshctl/providers/internal/hive"
 )
 
 // DefaultRowGroupSize is the number of rows per row group unless the
@@ -45,9 +46,6 @@ const (
 	// plain pages when its dictionary outgrows what DuckDB and Arrow would
 	// keep.
 	dictionaryMaxBytes = 1 << 20
-	// partitionNull is the folder value Hive, Spark and DuckDB use for a
-	// null (or empty) partition value.
-	partitionNull = "__HIVE_DEFAULT_PARTITION__"
 )
 
 // Sinker writes Parquet outputs into a local folder. It holds no state and
@@ -363,16 +361,15 @@ func (w *writer) route(b *vector.Batch) error {
 	return nil
 }
 
-// partitionKey appends the folder of row r, Hive-style: col=value/col=value,
-// values written as CSV output writes them (dates YYYY-MM-DD, timestamps
-// RFC 3339), null and empty strings as __HIVE_DEFAULT_PARTITION__.
+// partitionKey appends the folder of row r, Hive-style (see
+// providers/internal/hive): col=value/col=value, values written as CSV
+// output writes them (dates YYYY-MM-DD, timestamps RFC 3339), null and
+// empty strings as hive.NullMarker.
 func (w *writer) partitionKey(dst []byte, b *vector.Batch, r int) []byte {
 	for k, i := range w.partIdx {
 		if k > 0 {
 			dst = append(dst, '/')
 		}
-		dst = escapePathPart(dst, w.schema[i].Name)
-		dst = append(dst, '=')
 		v := b.Cols[i]
 		var text []byte
 		switch {
@@ -383,27 +380,7 @@ func (w *writer) partitionKey(dst []byte, b *vector.Batch, r int) []byte {
 			w.text, _ = v.AppendText(w.text[:0], r)
 			text = w.text
 		}
-		if len(text) == 0 {
-			dst = append(dst, partitionNull...)
-			continue
-		}
-		dst = escapePathPart(dst, text)
-	}
-	return dst
-}
-
-// escapePathPart appends s with the characters Hive escapes in partition
-// folder names written as %XX (Hive's FileUtils.escapePathName): control
-// characters and "#%'*/:=?\{[]^.
-func escapePathPart[S string | []byte](dst []byte, s S) []byte {
-	const hex = "0123456789ABCDEF"
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c == 0x7f || strings.IndexByte("\"#%'*/:=?\\{[]^", c) >= 0 {
-			dst = append(dst, '%', hex[c>>4], hex[c&15])
-			continue
-		}
-		dst = append(dst, c)
+		dst = hive.AppendSegment(dst, w.schema[i].Name, text)
 	}
 	return dst
 }

@@ -21,6 +21,13 @@ type File struct {
 	// Name is how messages name the file: relative to the workspace root
 	// when it lies below it, the path as resolved otherwise.
 	Name string
+	// Rel is the file's path relative to the source's root folder,
+	// slash-separated: below the folder a directory source names, or the
+	// folder of a glob pattern before its first wildcard; a source that
+	// names one file is its own root (Rel is its base name). Hive-style
+	// partition folders (country=DE/) are read from Rel, so that only the
+	// folders inside the source count.
+	Rel string
 }
 
 // Match returns the files that path names, sorted by path. A path is
@@ -46,6 +53,8 @@ func Match(root, path, ext string) ([]File, error) {
 	}
 
 	var paths []string
+	// base is the source's root folder, against which Rel is taken.
+	base := resolved
 	info, err := os.Stat(resolved)
 	switch {
 	case err == nil && info.IsDir():
@@ -57,7 +66,9 @@ func Match(root, path, ext string) ([]File, error) {
 		}
 	case err == nil:
 		paths = []string{resolved}
+		base = filepath.Dir(resolved)
 	case errors.Is(err, fs.ErrNotExist) && strings.ContainsAny(path, "*?["):
+		base = globBase(resolved)
 		matches, err := filepath.Glob(resolved)
 		if err != nil {
 			return nil, fmt.Errorf("%q is not a valid glob pattern: %w", path, err)
@@ -93,9 +104,31 @@ func Match(root, path, ext string) ([]File, error) {
 	paths = slices.Compact(paths)
 	files := make([]File, len(paths))
 	for i, p := range paths {
-		files[i] = File{Path: p, Name: displayName(root, p)}
+		files[i] = File{Path: p, Name: displayName(root, p), Rel: relativeTo(base, p)}
 	}
 	return files, nil
+}
+
+// globBase returns the folder of a glob pattern before its first
+// wildcard: every file the pattern matches lies below it.
+func globBase(pattern string) string {
+	i := strings.IndexAny(pattern, "*?[")
+	if i < 0 {
+		return filepath.Dir(pattern)
+	}
+	// The folder holding the segment with the wildcard: for
+	// "lake/country=*/x" it is "lake", for "lake/*" too.
+	return filepath.Dir(pattern[:i])
+}
+
+// relativeTo returns path relative to base, slash-separated; the base
+// name when path does not lie below base (it always should).
+func relativeTo(base, path string) string {
+	rel, err := filepath.Rel(base, path)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return filepath.Base(path)
+	}
+	return filepath.ToSlash(rel)
 }
 
 // walkDir returns the files below dir whose extension is ext (in any case),

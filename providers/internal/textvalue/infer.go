@@ -1,4 +1,4 @@
-package csv
+package textvalue
 
 import (
 	"math"
@@ -24,39 +24,45 @@ const (
 	fitAll = fitBool | fitInt64 | fitFloat64 | fitDate | fitTimestamp
 )
 
-// guess is what the sampled values of one column say about its type.
-type guess struct {
-	// fits holds the types that every non-null value seen so far fits.
-	fits fit
+// Guess is what the non-null values of one column say about its type.
+// The zero Guess has seen no value; a Guess is not safe for concurrent
+// use.
+type Guess struct {
+	// ruledOut holds the types that some value seen so far does not fit:
+	// kept inverted so that the zero Guess is ready for use.
+	ruledOut fit
 	// values counts the non-null values seen.
 	values int
 }
 
-func newGuess() guess { return guess{fits: fitAll} }
-
-// observe narrows the guess with one non-null value.
-func (g *guess) observe(v string) {
+// Observe narrows the guess with one non-null value.
+func (g *Guess) Observe(v string) {
 	g.values++
-	if g.fits != 0 {
-		g.fits &= fitsOf(v, g.fits)
+	if fits := fitAll &^ g.ruledOut; fits != 0 {
+		g.ruledOut |= fits &^ fitsOf(v, fits)
 	}
 }
 
-// typ returns the narrowest type that every value seen fits, string when
-// there is none or when no value was seen.
-func (g guess) typ() types.Type {
+// Values returns the number of values observed.
+func (g *Guess) Values() int { return g.values }
+
+// Type returns the narrowest of bool, int64, float64, date and timestamp
+// that every value observed fits, and string when there is none or when
+// no value was observed.
+func (g *Guess) Type() types.Type {
+	fits := fitAll &^ g.ruledOut
 	switch {
 	case g.values == 0:
 		return types.StringType
-	case g.fits&fitBool != 0:
+	case fits&fitBool != 0:
 		return types.BoolType
-	case g.fits&fitInt64 != 0:
+	case fits&fitInt64 != 0:
 		return types.Int64Type
-	case g.fits&fitFloat64 != 0:
+	case fits&fitFloat64 != 0:
 		return types.Float64Type
-	case g.fits&fitDate != 0:
+	case fits&fitDate != 0:
 		return types.DateType
-	case g.fits&fitTimestamp != 0:
+	case fits&fitTimestamp != 0:
 		return types.TimestampType
 	}
 	return types.StringType
@@ -112,7 +118,7 @@ func isFloat64(v string) bool {
 }
 
 // floatText is the reference reading of a float64 (isFloat64's rules);
-// parseFloat64 reads the common spellings faster and defers to it.
+// ParseFloat64 reads the common spellings faster and defers to it.
 func floatText(v string) (float64, bool) {
 	if strings.ContainsAny(v, "_xX") {
 		return 0, false
@@ -150,7 +156,7 @@ func isTimestamp(v string) bool {
 
 // timestampLayoutText is the reference reading of a timestamp spelled as
 // in timestampLayouts (isTimestamp's rules), in microseconds since the
-// epoch; parseTimestamp reads the common spellings faster and defers to it.
+// epoch; ParseTimestamp reads the common spellings faster and defers to it.
 func timestampLayoutText(v string) (int64, bool) {
 	if len(v) < len("2006-01-02 15:04:05") || v[4] != '-' {
 		return 0, false

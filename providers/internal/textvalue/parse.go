@@ -1,17 +1,18 @@
-package csv
+package textvalue
 
 import "bytes"
 
-// The parsers below read one field's text (quotes removed) as a typed
-// value without allocating. Each accepts exactly the spellings that
+// The parsers below read one value's text (a CSV field with its quotes
+// removed, a partition folder's value) as a typed value without
+// allocating. Each accepts exactly the spellings that
 // inference (infer.go) accepts for its type, so that a column inferred as
 // int64 always reads as int64: the common spellings take a fast path, and
 // everything else is handed to the reference rules of infer.go. The tests
 // check each fast path against the reference.
 
-// parseInt64 reads what isInt64 accepts: an optional sign and decimal
+// ParseInt64 reads what isInt64 accepts: an optional sign and decimal
 // digits, within int64's range.
-func parseInt64(b []byte) (int64, bool) {
+func ParseInt64(b []byte) (int64, bool) {
 	u, neg, ok := parseSignedDigits(b, 1<<63)
 	if !ok {
 		return 0, false
@@ -22,8 +23,8 @@ func parseInt64(b []byte) (int64, bool) {
 	return int64(u), true
 }
 
-// parseInt32 reads an int32 with int64's spelling rules.
-func parseInt32(b []byte) (int32, bool) {
+// ParseInt32 reads an int32 with int64's spelling rules.
+func ParseInt32(b []byte) (int32, bool) {
 	u, neg, ok := parseSignedDigits(b, 1<<31)
 	if !ok {
 		return 0, false
@@ -70,12 +71,12 @@ func parseSignedDigits(b []byte, negLimit uint64) (u uint64, neg, ok bool) {
 var float64Pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
-// parseFloat64 reads what isFloat64 accepts. Plain decimals ("-1234.56")
+// ParseFloat64 reads what isFloat64 accepts. Plain decimals ("-1234.56")
 // with at most 15 digits take Clinger's fast path: the digits as an
 // integer below 2^53 and the power of ten are both exact in float64, so
 // one division rounds correctly, as strconv.ParseFloat would. Exponents,
 // long mantissas and every other spelling go to floatText.
-func parseFloat64(b []byte) (float64, bool) {
+func ParseFloat64(b []byte) (float64, bool) {
 	i := 0
 	neg := false
 	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
@@ -119,9 +120,9 @@ var (
 	textFalse = []byte("false")
 )
 
-// parseBool reads what isBool accepts: true or false in any case (Unicode
+// ParseBool reads what isBool accepts: true or false in any case (Unicode
 // case folding, as strings.EqualFold).
-func parseBool(b []byte) (bool, bool) {
+func ParseBool(b []byte) (bool, bool) {
 	switch {
 	case bytes.EqualFold(b, textTrue):
 		return true, true
@@ -131,9 +132,9 @@ func parseBool(b []byte) (bool, bool) {
 	return false, false
 }
 
-// parseDate reads what isDate accepts, YYYY-MM-DD with a real day, as days
+// ParseDate reads what isDate accepts, YYYY-MM-DD with a real day, as days
 // since 1970-01-01.
-func parseDate(b []byte) (int32, bool) {
+func ParseDate(b []byte) (int32, bool) {
 	if len(b) != 10 || b[4] != '-' || b[7] != '-' {
 		return 0, false
 	}
@@ -146,14 +147,14 @@ func parseDate(b []byte) (int32, bool) {
 	return int32(daysFromCivil(y, m, d)), true
 }
 
-// parseTimestamp reads what inference reads as a timestamp (a date, at
+// ParseTimestamp reads what inference reads as a timestamp (a date, at
 // midnight UTC, or isTimestamp's spellings) as microseconds since the
 // epoch. The canonical forms YYYY-MM-DD[T ]hh:mm:ss[.fraction] with, after
 // a T, an optional Z or ±hh:mm take the fast path; the rest goes to
 // timestampLayoutText.
-func parseTimestamp(b []byte) (int64, bool) {
+func ParseTimestamp(b []byte) (int64, bool) {
 	if len(b) == 10 {
-		d, ok := parseDate(b)
+		d, ok := ParseDate(b)
 		return int64(d) * 86400e6, ok
 	}
 	if us, ok := fastTimestamp(b); ok {
@@ -257,27 +258,4 @@ func daysFromCivil(y, m, d int) int64 {
 	doy := (153*((m+9)%12)+2)/5 + d - 1
 	doe := yoe*365 + yoe/4 - yoe/100 + doy
 	return int64(era)*146097 + int64(doe) - 719468
-}
-
-// civilFromDays is the inverse of daysFromCivil.
-func civilFromDays(z int64) (y, m, d int) {
-	z += 719468
-	era := z / 146097
-	if z < 0 {
-		era = (z - 146096) / 146097
-	}
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	d = int(doy - (153*mp+2)/5 + 1)
-	m = int(mp + 3)
-	if m > 12 {
-		m -= 12
-	}
-	y = int(yoe + era*400)
-	if m <= 2 {
-		y++
-	}
-	return y, m, d
 }

@@ -1,4 +1,4 @@
-package csv
+package textvalue
 
 import (
 	"testing"
@@ -49,11 +49,11 @@ func TestGuessType(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			g := newGuess()
+			var g Guess
 			for _, v := range tt.values {
-				g.observe(v)
+				g.Observe(v)
 			}
-			if got := g.typ(); got != tt.want {
+			if got := g.Type(); got != tt.want {
 				t.Errorf("type of %q is %s, want %s", tt.values, got, tt.want)
 			}
 		})

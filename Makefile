@@ -16,13 +16,18 @@ test:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 
-# Validates the example workspaces and prints their compiled plans. Local
-# files only: no credentials, no network.
+# Validates the example workspaces, prints a compiled plan, computes the
+# seed's pipeline and publishes it where the marketing domain reads it, then
+# previews the marketing product built on it. Local files only: no
+# credentials, no network.
 demo: build
 	$(BIN) --chdir examples/sales validate
 	$(BIN) --chdir examples/sales explain adult_customers_by_country
+	$(BIN) --chdir examples/sales preview adult_customers_by_country
+	rm -rf examples/sales/lake/adult_customers_by_country
+	$(BIN) --chdir examples/sales run adult_customers_by_country --out lake/adult_customers_by_country
 	$(BIN) --chdir examples/marketing validate
-	$(BIN) --chdir examples/marketing explain campaign_reach
+	$(BIN) --chdir examples/marketing preview campaign_reach
 
 # Micro-benchmarks, then the end-to-end benchmark against DuckDB's figures
 # (../shared/perf/ANCHORS.md): 1M customers, 3 runs, 2 threads by default;

@@ -13,7 +13,6 @@ import (
 	"math"
 	"math/big"
 	"math/bits"
-	"strings"
 )
 
 // Int128 is a signed 128-bit integer: Hi holds the upper 64 bits (with the
@@ -249,72 +248,239 @@ func (x Int128) Big() *big.Int {
 	return b
 }
 
-// Float64 returns x / 10^scale as the nearest float64.
+// Float64 returns x / 10^scale as the nearest float64 (ties to even),
+// rounded once whatever the magnitude, for 0 ≤ scale ≤ 38. It allocates
+// nothing.
 func (x Int128) Float64(scale int) float64 {
-	if x.IsInt64() {
-		return float64(x.Int64()) / math.Pow10(scale)
+	if x.IsInt64() && uint(scale) < uint(len(exactPow10)) {
+		// Below 2^53 the integer converts exactly and 10^scale is an
+		// exact float64 up to 10^22: the division is the only rounding.
+		if v := x.Int64(); v >= -maxExact && v <= maxExact {
+			return float64(v) / exactPow10[scale]
+		}
+	}
+	return x.float64Slow(scale)
+}
+
+// maxExact is the largest power of two below which every integer is a
+// float64.
+const maxExact = 1 << 53
+
+// exactPow10 holds the powers of ten a float64 represents exactly.
+var exactPow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// float64Slow is Float64 by exact integer arithmetic. x/10^scale is
+// (|x|·2^k / 5^scale) · 2^-(k+scale): k is chosen so that the integer
+// quotient q has 56 or 57 bits, the remainder and any bits shifted out
+// are folded into q's lowest bit (a sticky bit, below the rounding bit),
+// and the one rounding happens when q converts to float64; the power of
+// two is exact, the result being far from the float64 range's ends.
+func (x Int128) float64Slow(scale int) float64 {
+	if scale < 0 || scale >= len(pow5bits) {
+		// No decimal type has such a scale; exact, but allocating.
+		e := int64(scale)
+		if e < 0 {
+			e = -e
+		}
+		r := new(big.Rat).SetInt(x.Big())
+		p := new(big.Int).Exp(big.NewInt(10), big.NewInt(e), nil)
+		if scale < 0 {
+			r.Mul(r, new(big.Rat).SetInt(p))
+		} else {
+			r.Quo(r, new(big.Rat).SetInt(p))
+		}
+		f, _ := r.Float64()
+		return f
 	}
 	hi, lo := x.abs()
-	f := (float64(hi)*(1<<64) + float64(lo)) / math.Pow10(scale)
+	if hi == 0 && lo == 0 {
+		return 0
+	}
+	l := bitLen128(hi, lo)
+	k := 56 + pow5bits[scale] - l
+	// w2:w1:w0 is |x|·2^k when k ≥ 0, else |x|.
+	var w2, w1, w0 uint64
+	if k >= 0 {
+		w2, w1, w0 = shl192(hi, lo, uint(k))
+	} else {
+		w1, w0 = hi, lo
+	}
+	// Divide by 5^scale in steps that fit a word (5^27 < 2^63).
+	sticky := false
+	for s := scale; s > 0; {
+		step := min(s, 27)
+		d := pow5u64[step]
+		var r uint64
+		w2, r = bits.Div64(0, w2, d)
+		w1, r = bits.Div64(r, w1, d)
+		w0, r = bits.Div64(r, w0, d)
+		sticky = sticky || r != 0
+		s -= step
+	}
+	if k < 0 {
+		// The quotient has too many bits: shift the extra ones out (w2
+		// is 0: the dividend had at most 128 bits).
+		n := uint(-k)
+		var out uint64
+		if n >= 64 {
+			out = w0 | w1<<(128-n)
+			w0, w1 = w1>>(n-64), 0
+		} else {
+			out = w0 << (64 - n)
+			w0, w1 = w0>>n|w1<<(64-n), w1>>n
+		}
+		sticky = sticky || out != 0
+	}
+	q := w0 // < 2^57: w1 and w2 are 0 now
+	if sticky {
+		q |= 1
+	}
+	f := math.Ldexp(float64(int64(q)), -k-scale)
 	if x.Hi < 0 {
 		f = -f
 	}
 	return f
 }
 
+// bitLen128 is the length of hi:lo in bits.
+func bitLen128(hi, lo uint64) int {
+	if hi != 0 {
+		return 64 + bits.Len64(hi)
+	}
+	return bits.Len64(lo)
+}
+
+// shl192 shifts hi:lo left by n bits into three words; the result must
+// fit 192 bits (for n ≥ 128, hi must be 0).
+func shl192(hi, lo uint64, n uint) (w2, w1, w0 uint64) {
+	switch {
+	case n >= 128:
+		return lo << (n - 128), 0, 0
+	case n >= 64:
+		n -= 64
+		if n == 0 {
+			return hi, lo, 0
+		}
+		return hi<<n | lo>>(64-n), lo << n, 0
+	case n == 0:
+		return 0, hi, lo
+	}
+	return hi >> (64 - n), hi<<n | lo>>(64-n), lo << n
+}
+
+var pow5u64 = func() [28]uint64 {
+	var t [28]uint64
+	t[0] = 1
+	for i := 1; i < len(t); i++ {
+		t[i] = t[i-1] * 5
+	}
+	return t
+}()
+
+// pow5bits holds the length in bits of 5^k for 0 ≤ k ≤ 38 (5^38 < 2^89).
+var pow5bits = func() (n [39]int) {
+	p := Int128{Lo: 1}
+	for i := range n {
+		n[i] = bitLen128(uint64(p.Hi), p.Lo)
+		p, _ = p.Mul(Int128{Lo: 5})
+	}
+	return n
+}()
+
 // Format prints x as a decimal with scale digits after the point.
 func (x Int128) Format(scale int) string {
-	if x.IsInt64() {
-		return FormatInt64(x.Int64(), scale)
-	}
-	return formatDigits(x.Big().String(), scale)
+	var buf [48]byte
+	return string(x.AppendFormat(buf[:0], scale))
 }
 
 // FormatInt64 prints an unscaled int64 decimal with scale digits after the
 // point: FormatInt64(1234, 2) is "12.34".
 func FormatInt64(v int64, scale int) string {
-	return formatDigits(big.NewInt(v).String(), scale)
+	var buf [48]byte
+	return string(AppendInt64(buf[:0], v, scale))
 }
 
-// AppendInt64 appends FormatInt64(v, scale) to dst without allocating.
+// AppendFormat appends x.Format(scale) to dst without allocating (beyond
+// growing dst): the digits of x with scale of them after the point, zeros
+// padding the fraction ("0.05" for 5 at scale 2). Any scale ≥ 0 works; a
+// negative one is taken as 0.
+func (x Int128) AppendFormat(dst []byte, scale int) []byte {
+	if x.IsInt64() {
+		return AppendInt64(dst, x.Int64(), scale)
+	}
+	hi, lo := x.abs() // at least 2^63: the loop below runs twice or more
+	var buf [40]byte  // 2^127 has 39 digits
+	i := len(buf)
+	for {
+		// Peel 19 digits at a time; only the leading chunk is unpadded.
+		var r uint64
+		hi, r = bits.Div64(0, hi, pow10u64[19])
+		lo, r = bits.Div64(r, lo, pow10u64[19])
+		if hi == 0 && lo == 0 {
+			for r > 0 {
+				i--
+				buf[i] = byte('0' + r%10)
+				r /= 10
+			}
+			break
+		}
+		for k := 0; k < 19; k++ {
+			i--
+			buf[i] = byte('0' + r%10)
+			r /= 10
+		}
+	}
+	if x.Hi < 0 {
+		dst = append(dst, '-')
+	}
+	return appendPoint(dst, buf[i:], scale)
+}
+
+// AppendInt64 appends FormatInt64(v, scale) to dst without allocating
+// (beyond growing dst). Any scale ≥ 0 works; a negative one is taken as 0.
 func AppendInt64(dst []byte, v int64, scale int) []byte {
-	var buf [24]byte
-	neg := v < 0
+	var buf [20]byte // an int64 has at most 19 digits
 	u := uint64(v)
-	if neg {
+	if v < 0 {
 		u = -u
+		dst = append(dst, '-')
 	}
 	i := len(buf)
-	for u > 0 || len(buf)-i <= scale {
+	for {
 		i--
 		buf[i] = byte('0' + u%10)
 		u /= 10
+		if u == 0 {
+			break
+		}
 	}
-	if neg {
-		dst = append(dst, '-')
-	}
-	digits := buf[i:]
-	if scale > 0 {
-		dst = append(dst, digits[:len(digits)-scale]...)
-		dst = append(dst, '.')
-		return append(dst, digits[len(digits)-scale:]...)
-	}
-	return append(dst, digits...)
+	return appendPoint(dst, buf[i:], scale)
 }
 
-func formatDigits(s string, scale int) string {
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	if scale > 0 {
-		if len(s) <= scale {
-			s = strings.Repeat("0", scale-len(s)+1) + s
-		}
-		s = s[:len(s)-scale] + "." + s[len(s)-scale:]
+// zeros pads fractions; longer pads take several appends.
+const zeros = "00000000000000000000000000000000000000"
+
+// appendPoint appends the unsigned digits of an unscaled value with the
+// point scale digits from the right, padding with zeros to at least one
+// digit before it.
+func appendPoint(dst, digits []byte, scale int) []byte {
+	n := len(digits)
+	if scale <= 0 {
+		return append(dst, digits...)
 	}
-	if neg {
-		s = "-" + s
+	if n > scale {
+		dst = append(dst, digits[:n-scale]...)
+		dst = append(dst, '.')
+		return append(dst, digits[n-scale:]...)
 	}
-	return s
+	dst = append(dst, '0', '.')
+	for pad := scale - n; pad > 0; {
+		m := min(pad, len(zeros))
+		dst = append(dst, zeros[:m]...)
+		pad -= m
+	}
+	return append(dst, digits...)
 }
 
 // Parse reads a decimal number ("-12.345", "7", ".5", "1e3" is refused)

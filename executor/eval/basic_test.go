@@ -86,8 +86,8 @@ func TestComparisons(t *testing.T) {
 		}
 	}
 	tcs = append(tcs,
-		testCase{name: "NaN compares false", e: bin(ir.Eq, c("f"), c("fb")), d: data{"f": rows(math.NaN(), 1.0), "fb": rows(math.NaN(), 1.0)}, want: strs("false|true")},
-		testCase{name: "NaN is unequal", e: bin(ir.Ne, c("f"), f64(math.NaN())), d: data{"f": rows(math.NaN(), 1.0)}, want: strs("true|true")},
+		testCase{name: "NaN equals NaN", e: bin(ir.Eq, c("f"), c("fb")), d: data{"f": rows(math.NaN(), 1.0), "fb": rows(math.NaN(), 1.0)}, want: strs("true|true")},
+		testCase{name: "NaN is not unequal to NaN", e: bin(ir.Ne, c("f"), f64(math.NaN())), d: data{"f": rows(math.NaN(), 1.0)}, want: strs("false|true")},
 		testCase{name: "infinities", e: bin(ir.Lt, c("f"), f64(math.Inf(1))), d: data{"f": rows(math.Inf(-1), math.MaxFloat64, math.Inf(1))}, want: strs("true|true|false")},
 		testCase{name: "int64 extremes", e: bin(ir.Lt, c("i64"), c("i64b")), d: data{"i64": rows(math.MinInt64, math.MaxInt64), "i64b": rows(math.MaxInt64, math.MinInt64)}, want: strs("true|false")},
 		testCase{name: "unicode strings order by bytes", e: bin(ir.Lt, c("s"), c("s2")), d: data{"s": rows("é", "Z", "", "日本"), "s2": rows("z", "a", "", "日本語")}, want: strs("false|true|false|true")},

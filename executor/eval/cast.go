@@ -228,18 +228,25 @@ func (n *castNode) convert(ev *Evaluator, x *vector.Vector, rows int, act vector
 	case ckDecToFloat:
 		o := out.F64[:rows]
 		s := int(n.from.Scale)
-		if x.Phys == vector.PhysInt64 {
+		if x.Phys == vector.PhysInt64 && s <= 18 {
+			// decimal.Float64's fast path, the division hoisted: below
+			// 2^53 the integer is exact, and so is 10^s, so the division
+			// rounds once; beyond, Float64 divides exactly.
 			div := math.Pow10(s)
 			for i, v := range x.I64[:rows] {
 				if v > maxExact || v < -maxExact {
-					o[i] = decToFloat(decimal.FromInt64(v), s)
+					o[i] = decimal.FromInt64(v).Float64(s)
 					continue
 				}
 				o[i] = float64(v) / div
 			}
+		} else if x.Phys == vector.PhysInt64 {
+			for i, v := range x.I64[:rows] {
+				o[i] = decimal.FromInt64(v).Float64(s)
+			}
 		} else {
 			for i, v := range x.I128[:rows] {
-				o[i] = decToFloat(v, s)
+				o[i] = v.Float64(s)
 			}
 		}
 	case ckDecToInt:
@@ -319,26 +326,9 @@ func (n *castNode) convert(ev *Evaluator, x *vector.Vector, rows int, act vector
 	return nil
 }
 
-// maxExact is the largest integer below which every int64 converts to a
-// float64 exactly: one division by an exact power of ten then rounds once.
+// maxExact is the largest power of two below which every int64 converts
+// to a float64 exactly.
 const maxExact = 1 << 53
-
-// decToFloat converts an unscaled decimal to the nearest float64. Beyond
-// 2^53 the integer itself would round before the division: the decimal
-// text is parsed instead, which rounds once.
-func decToFloat(v decimal.Int128, scale int) float64 {
-	if v.IsInt64() {
-		if i := v.Int64(); i <= maxExact && i >= -maxExact && scale <= 22 {
-			return float64(i) / math.Pow10(scale)
-		}
-	}
-	var buf [48]byte
-	f, err := strconv.ParseFloat(string(appendInt128(buf[:0], v, scale)), 64)
-	if err != nil {
-		return v.Float64(scale)
-	}
-	return f
-}
 
 // storeDec writes a decimal into int64 or Int128 storage.
 func storeDec(out *vector.Vector, i int, d decimal.Int128) {
@@ -536,7 +526,7 @@ func (floatFmt) format(dst []byte, v float64) []byte { return appendFloat(dst, v
 
 type dec128Fmt struct{ scale int }
 
-func (f dec128Fmt) format(dst []byte, v decimal.Int128) []byte { return appendInt128(dst, v, f.scale) }
+func (f dec128Fmt) format(dst []byte, v decimal.Int128) []byte { return v.AppendFormat(dst, f.scale) }
 
 // formatRows appends the text of every valid row to buf, setting the
 // offsets.

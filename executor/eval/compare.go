@@ -9,7 +9,9 @@ import (
 	"github.com/meshctl/meshctl/lang/ir"
 )
 
-// num is the physical types compared and computed with Go's operators.
+// num is the physical types compared and computed with Go's operators
+// (float64 comparisons go through floatcmp.go's total order, except where
+// IEEE's agrees with it).
 type num interface {
 	~int32 | ~int64 | ~float64
 }
@@ -107,7 +109,7 @@ func (n *cmpNode) eval(ev *Evaluator, b *vector.Batch, act vector.Bitmap) (*vect
 	case vector.PhysInt64:
 		cmpVV(n.op, l.I64[:rows], r.I64[:rows], out.Bool)
 	case vector.PhysFloat64:
-		cmpVV(n.op, l.F64[:rows], r.F64[:rows], out.Bool)
+		cmpF64VV(n.op, l.F64[:rows], r.F64[:rows], out.Bool)
 	case vector.PhysInt128:
 		t := testTable(n.op)
 		lv, rv, o := l.I128[:rows], r.I128[:rows], out.Bool[:rows]
@@ -143,7 +145,7 @@ func cmpConst(ev *Evaluator, b *base, op ir.BinaryOp, phys vector.Physical, x *v
 	case vector.PhysInt64:
 		cmpVC(op, x.I64[:rows], c.i, out)
 	case vector.PhysFloat64:
-		cmpVC(op, x.F64[:rows], c.f, out)
+		cmpF64VC(op, x.F64[:rows], c.f, out)
 	case vector.PhysInt128:
 		t := testTable(op)
 		xv, o := x.I128[:rows], out[:rows]
@@ -563,7 +565,7 @@ func (f cmpFilter) sel(ev *Evaluator, b *vector.Batch, in []int32, out []int32) 
 	case vector.PhysInt64:
 		out = selVC(n.op, x.I64[:rows], c.i, in, out)
 	case vector.PhysFloat64:
-		out = selVC(n.op, x.F64[:rows], c.f, in, out)
+		out = selF64VC(n.op, x.F64[:rows], c.f, in, out)
 	case vector.PhysInt128:
 		out = sel128(n.op, x.I128[:rows], c.d, in, out)
 	case vector.PhysBool:

@@ -13,6 +13,16 @@
 // mapped through the codes. Constant sub-expressions are folded at compile
 // time.
 //
+// Floats compare under a total order, the one executor/sorter,
+// executor/hashagg and executor/hashjoin use (as PostgreSQL and DuckDB
+// do): -0 equals 0, NaN equals NaN and is greater than every number, +Inf
+// included. It decides ==, !=, <, <=, >, >= and contains (a NaN in the
+// list matches a NaN value). IEEE comparison agrees with it whenever no
+// operand is NaN, so the kernels compare by IEEE and correct for NaN only
+// where it changes the result: against a constant the operator is chosen
+// once per batch, and between two columns a second pass runs only when
+// the batch may hold a NaN (floatcmp.go).
+//
 // Rows a result does not depend on never raise errors: the branch of ? :
 // not taken, the right operand of && after false (and of || after true),
 // the arguments of coalesce after a non-null one, and the operands of a
@@ -23,5 +33,6 @@
 // lang/diag (for source ranges), executor/vector and executor/decimal; it
 // must not import HCL, the compiler (lang/compile), operators, providers or
 // the planner. (Its tests do compile HCL with lang/compile, to test what
-// the compiler really emits.)
+// the compiler really emits, and check comparisons against the reference
+// interpreter, executor/internal/reference.)
 package eval

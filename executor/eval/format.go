@@ -2,7 +2,6 @@ package eval
 
 import (
 	"math"
-	"math/bits"
 	"strconv"
 	"time"
 
@@ -130,52 +129,6 @@ func appendFloat(dst []byte, f float64) []byte {
 	return strconv.AppendFloat(dst, f, 'f', -1, 64)
 }
 
-// appendInt128 writes an unscaled decimal with scale digits after the
-// point, without allocating.
-func appendInt128(dst []byte, x decimal.Int128, scale int) []byte {
-	if x.IsInt64() && scale <= 18 {
-		// decimal.AppendInt64 has room for 24 bytes: scales up to 18 only.
-		return decimal.AppendInt64(dst, x.Int64(), scale)
-	}
-	neg := x.Hi < 0
-	hi, lo := abs128(x)
-	var buf [48]byte
-	i := len(buf)
-	for {
-		// Peel 19 digits at a time; only the leading chunk is unpadded.
-		var r uint64
-		hi, r = bits.Div64(0, hi, pow10u64[19])
-		lo, r = bits.Div64(r, lo, pow10u64[19])
-		if hi == 0 && lo == 0 {
-			for r > 0 {
-				i--
-				buf[i] = byte('0' + r%10)
-				r /= 10
-			}
-			break
-		}
-		for k := 0; k < 19; k++ {
-			i--
-			buf[i] = byte('0' + r%10)
-			r /= 10
-		}
-	}
-	for len(buf)-i <= scale {
-		i--
-		buf[i] = '0'
-	}
-	if neg {
-		dst = append(dst, '-')
-	}
-	digits := buf[i:]
-	if scale > 0 {
-		dst = append(dst, digits[:len(digits)-scale]...)
-		dst = append(dst, '.')
-		return append(dst, digits[len(digits)-scale:]...)
-	}
-	return append(dst, digits...)
-}
-
 // scalarText formats a value of type t for messages.
 func scalarText(t types.Type, s scalar) string {
 	if s.null {
@@ -191,7 +144,7 @@ func scalarText(t types.Type, s scalar) string {
 		b = appendFloat(b, s.f)
 	case types.Decimal:
 		if t.Precision > 18 {
-			b = appendInt128(b, s.d, int(t.Scale))
+			b = s.d.AppendFormat(b, int(t.Scale))
 		} else {
 			b = decimal.AppendInt64(b, s.i, int(t.Scale))
 		}

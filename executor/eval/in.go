@@ -16,6 +16,10 @@ type inNode struct {
 	x       node
 	phys    vector.Physical
 	hasNull bool
+	// hasNaN says the list holds a NaN, which matches a NaN x (floats
+	// compare under the total order of floatcmp.go); floats holds the
+	// numbers only, so that its search can use IEEE equality.
+	hasNaN bool
 	// The non-null list, in x's physical form (sorted when searched).
 	ints    []int64
 	floats  []float64
@@ -181,7 +185,9 @@ func (c *compiler) in(e *ir.In) (node, error) {
 		case vector.PhysInt32, vector.PhysInt64:
 			n.ints = append(n.ints, s.i)
 		case vector.PhysFloat64:
-			if !math.IsNaN(s.f) { // NaN equals nothing
+			if math.IsNaN(s.f) {
+				n.hasNaN = true
+			} else {
 				n.floats = append(n.floats, s.f)
 			}
 		case vector.PhysInt128:
@@ -233,6 +239,9 @@ func (n *inNode) hits(ev *Evaluator, x *vector.Vector, rows int, o []bool) {
 		inList(x.I64[:rows], n.ints, o)
 	case vector.PhysFloat64:
 		inList(x.F64[:rows], n.floats, o)
+		if n.hasNaN {
+			orNaN(x.F64[:rows], o)
+		}
 	case vector.PhysInt128:
 		for i, v := range x.I128[:rows] {
 			hit := false
@@ -291,6 +300,15 @@ func inList[T num](a, list []T, o []bool) {
 		for i, x := range a {
 			_, o[i] = slices.BinarySearch(list, x)
 		}
+	}
+}
+
+// orNaN marks the NaN rows of a as hits: a second pass, run only when
+// the list holds a NaN, so that the common list keeps its IEEE loops.
+func orNaN(a []float64, o []bool) {
+	o = o[:len(a)]
+	for i, x := range a {
+		o[i] = b2i(o[i])|b2i(x != x) != 0
 	}
 }
 

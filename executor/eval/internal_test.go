@@ -93,10 +93,11 @@ func TestInt128Helpers(t *testing.T) {
 		if got := rem128(x, y).Big(); got.Cmp(want) != 0 {
 			t.Fatalf("rem128(%s, %s) = %s, want %s", x.Big(), y.Big(), got, want)
 		}
-		// appendInt128 against big formatting.
+		// decimal's AppendFormat, which eval's formatters use, against
+		// the compiler's formatting.
 		scale := r.IntN(39)
-		if got, want := string(appendInt128(nil, x, scale)), ir.FormatDecimal(x.Big(), scale); got != want {
-			t.Fatalf("appendInt128(%s, %d) = %s, want %s", x.Big(), scale, got, want)
+		if got, want := string(x.AppendFormat(nil, scale)), ir.FormatDecimal(x.Big(), scale); got != want {
+			t.Fatalf("AppendFormat(%s, %d) = %s, want %s", x.Big(), scale, got, want)
 		}
 		// divPow10Trunc against big.Int.QuoRem.
 		k := r.IntN(39)

@@ -170,7 +170,7 @@ func (v *Vector) AppendText(dst []byte, i int) ([]byte, bool) {
 		}
 		return strconv.AppendFloat(dst, f, 'f', -1, 64), false
 	case PhysInt128:
-		return append(dst, v.I128[i].Format(int(v.Type.Scale))...), false
+		return v.I128[i].AppendFormat(dst, int(v.Type.Scale)), false
 	case PhysString:
 		return append(dst, v.String(i)...), false
 	}

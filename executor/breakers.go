@@ -439,6 +439,9 @@ func (o *sortOp) open(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if len(batches) == 0 {
+			return nil // nothing to sort
+		}
 		data, err := concat(batches, o.out)
 		if err != nil {
 			return err

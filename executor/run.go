@@ -238,3 +238,18 @@ func (pl *Plan) stats() []Stat {
 	walk(pl.root, 0, "", "")
 	return out
 }
+
+// SinkSchema is the schema to write p's output with: the published names,
+// types, tags and descriptions, but the nullability the plan computes, so
+// that a row breaking the contract's nullable = false reaches the checks
+// (contract_not_null_<column> fails) instead of failing the writer.
+func SinkSchema(p *ir.Product) types.Schema {
+	out := append(types.Schema(nil), p.Output.Schema...)
+	root := p.Output.Root.Schema()
+	for i := range out {
+		if i < len(root) {
+			out[i].Nullable = out[i].Nullable || root[i].Nullable
+		}
+	}
+	return out
+}

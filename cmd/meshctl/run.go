@@ -122,7 +122,7 @@ Exits 1 when the product cannot be computed or an error check fails.`,
 			if err != nil {
 				return err
 			}
-			wr, err := snk.Create(ctx, dataio.SinkRequest{Output: p.Output, Schema: p.Output.Schema, Dir: dir})
+			wr, err := snk.Create(ctx, dataio.SinkRequest{Output: p.Output, Schema: executor.SinkSchema(p), Dir: dir})
 			if err != nil {
 				return err
 			}

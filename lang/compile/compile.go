@@ -550,6 +550,31 @@ func (c *compiler) output(pc *productCtx, r *rel, out *ir.Product) {
 				continue
 			}
 			col := cols[i]
+			if d.Mask != "" {
+				if d.HasType && d.Type.Kind != types.String {
+					c.errorf(d.MaskRange, fmt.Sprintf("Masked column %q must be a string", d.Name),
+						"mask = %q publishes a hash, which is a string; declare type = \"string\" in the contract.", d.Mask)
+					continue
+				}
+				// A hash of the value's text reveals nothing: it clears the
+				// column's tags, whatever the column's type.
+				exprs[i] = &ir.Call{Meta: ir.Meta{T: types.StringType, Null: exprs[i].Nullable(), Src: hcldiag.Range(d.MaskRange)},
+					Fn: ir.FnMaskHash, Args: []ir.Expr{exprs[i]}}
+				outCols[i].Type = types.StringType
+				outCols[i].Nullable = col.Nullable
+				if d.Nullable != nil {
+					if !*d.Nullable && col.Nullable {
+						notNull = append(notNull, i)
+					}
+					outCols[i].Nullable = *d.Nullable
+				}
+				outCols[i].Tags = types.MergeTags(d.Tags)
+				if d.Description != "" {
+					outCols[i].Description = d.Description
+				}
+				changed = true
+				continue
+			}
 			if d.Type != col.Type && d.HasType {
 				if narrowsDecimal(col.Type, d.Type) {
 					// sum() of decimal(18,2) is decimal(38,2); a contract may
@@ -577,23 +602,7 @@ func (c *compiler) output(pc *productCtx, r *rel, out *ir.Product) {
 				// The contract keeps the right to publish nulls later.
 				outCols[i].Nullable = true
 			}
-			if d.Mask != "" {
-				if d.HasType && d.Type.Kind != types.String {
-					c.errorf(d.MaskRange, fmt.Sprintf("Masked column %q must be a string", d.Name),
-						"mask = %q publishes a hash, which is a string; declare type = \"string\" in the contract.", d.Mask)
-					continue
-				}
-				// A hash reveals nothing: it clears the column's tags.
-				exprs[i] = &ir.Call{Meta: ir.Meta{T: types.StringType, Null: exprs[i].Nullable(), Src: hcldiag.Range(d.MaskRange)},
-					Fn: ir.FnMaskHash, Args: []ir.Expr{exprs[i]}}
-				outCols[i].Type = types.StringType
-				changed = true
-				outCols[i].Tags = types.MergeTags(d.Tags)
-				if d.Description != "" {
-					outCols[i].Description = d.Description
-				}
-				continue
-			}
+
 			if d.Description != "" {
 				outCols[i].Description = d.Description
 			}

@@ -88,7 +88,7 @@ took, and the checks' results.`,
 		},
 	}
 	cmd.Flags().BoolVar(&analyze, "analyze", false, "run the products and show rows and time per operator")
-	cmd.Flags().IntVar(&threads, "threads", 0, "with --analyze: worker goroutines (default: the number of CPUs)")
+	cmd.Flags().IntVar(&threads, "threads", 0, "with --analyze: use at most `N` CPUs (default: all)")
 	return cmd
 }
 

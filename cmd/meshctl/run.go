@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +28,11 @@ import (
 
 // executorOptions wires the concrete scanners and the run's environment.
 func (g *globals) executorOptions(w *workspace, threads int) executor.Options {
+	if threads > 0 {
+		// --threads bounds every goroutine of the run, the writers'
+		// encoders included, not only the executor's workers.
+		runtime.GOMAXPROCS(threads)
+	}
 	opts := executor.Options{
 		Workers: threads,
 		Scanners: map[ir.SourceKind]dataio.Scanner{
@@ -152,7 +158,7 @@ Exits 1 when the product cannot be computed or an error check fails.`,
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", "write the output files into `DIR` (created; must be empty; relative to --chdir)")
-	cmd.Flags().IntVar(&threads, "threads", 0, "worker goroutines (default: the number of CPUs)")
+	cmd.Flags().IntVar(&threads, "threads", 0, "use at most `N` CPUs (default: all)")
 	return cmd
 }
 
@@ -246,7 +252,7 @@ its output — or, with --transform, of one transform — as an aligned table
 	}
 	cmd.Flags().IntVar(&limit, "limit", 20, "print at most `N` rows")
 	cmd.Flags().StringVar(&transform, "transform", "", "preview the transform `NAME` instead of the output")
-	cmd.Flags().IntVar(&threads, "threads", 0, "worker goroutines (default: the number of CPUs)")
+	cmd.Flags().IntVar(&threads, "threads", 0, "use at most `N` CPUs (default: all)")
 	return cmd
 }
 

@@ -141,7 +141,7 @@ func (o *scanOp) extra() string {
 		return ""
 	}
 	st := o.scan.Stats()
-	s := fmt.Sprintf("%d files, %s read", st.Files, bytesText(st.Bytes))
+	s := fmt.Sprintf("%d files, %s read", st.Files, BytesText(st.Bytes))
 	if st.SkippedMorsels > 0 {
 		s += fmt.Sprintf(", %d of %d morsels skipped by statistics", st.SkippedMorsels, o.scan.Morsels())
 	}
@@ -204,7 +204,7 @@ func pushable(pred ir.Expr) []dataio.Predicate {
 				}
 			} else if c, ok := e.R.(*ir.ColumnRef); ok {
 				if l, ok := e.L.(*ir.Literal); ok && !l.Value.Null {
-					out = append(out, dataio.Predicate{Column: c.Index, Op: flip(e.Op), Value: l.Value})
+					out = append(out, dataio.Predicate{Column: c.Index, Op: e.Op.Mirror(), Value: l.Value})
 				}
 			}
 		case *ir.IsNull:
@@ -215,21 +215,6 @@ func pushable(pred ir.Expr) []dataio.Predicate {
 	}
 	visit(pred)
 	return out
-}
-
-// flip mirrors a comparison: 3 < x is x > 3.
-func flip(op ir.BinaryOp) ir.BinaryOp {
-	switch op {
-	case ir.Lt:
-		return ir.Gt
-	case ir.Le:
-		return ir.Ge
-	case ir.Gt:
-		return ir.Lt
-	case ir.Ge:
-		return ir.Le
-	}
-	return op
 }
 
 func (o *filterOp) children() []op                 { return []op{o.input} }

@@ -9,8 +9,8 @@ import (
 func now() time.Time          { return time.Now() }
 func since(t time.Time) int64 { return int64(time.Since(t)) }
 
-// bytesText prints a byte count for humans.
-func bytesText(n int64) string {
+// BytesText prints a byte count for humans: "4.4 KiB".
+func BytesText(n int64) string {
 	switch {
 	case n >= 1<<30:
 		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))

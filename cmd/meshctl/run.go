@@ -150,7 +150,7 @@ Exits 1 when the product cannot be computed or an error check fails.`,
 				bytes += f.Bytes
 			}
 			fmt.Fprintf(g.streams.Out, "product.%s: %d rows in %s, %d files (%s) written to %s\n",
-				p.Name, res.Rows, res.Elapsed.Round(time.Millisecond), len(files), humanBytes(bytes), dir)
+				p.Name, res.Rows, res.Elapsed.Round(time.Millisecond), len(files), executor.BytesText(bytes), dir)
 			for _, f := range qfiles {
 				fmt.Fprintf(g.streams.Out, "  %d rejected rows of %s quarantined in %s\n", f.Rows, strings.TrimSuffix(filepath.Base(f.Path), ".csv"), filepath.Join(q.dir, f.Path))
 			}
@@ -192,18 +192,6 @@ func (g *globals) runError(err error) error {
 		return exitCode(exitError)
 	}
 	return err
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }
 
 func newPreviewCmd(g *globals) *cobra.Command {

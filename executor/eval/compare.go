@@ -16,22 +16,6 @@ type num interface {
 	~int32 | ~int64 | ~float64
 }
 
-// flip returns the operator that gives the same result with the operands
-// swapped: c < x is x > c.
-func flip(op ir.BinaryOp) ir.BinaryOp {
-	switch op {
-	case ir.Lt:
-		return ir.Gt
-	case ir.Le:
-		return ir.Ge
-	case ir.Gt:
-		return ir.Lt
-	case ir.Ge:
-		return ir.Le
-	}
-	return op
-}
-
 // testTable maps the sign of a three-way comparison (index cmp+1) to the
 // result of op.
 func testTable(op ir.BinaryOp) [3]bool {
@@ -68,7 +52,7 @@ func (c *compiler) compare(e *ir.Binary, l, r node) (node, error) {
 	}
 	n := &cmpNode{base: c.newBase(e), op: e.Op, l: l, r: r, phys: vector.PhysicalOf(lt)}
 	if lc, ok := asConst(l); ok {
-		n.x, n.c, n.op = r, lc, flip(e.Op)
+		n.x, n.c, n.op = r, lc, e.Op.Mirror()
 	} else if rc, ok := asConst(r); ok {
 		n.x, n.c = l, rc
 	}

@@ -111,6 +111,22 @@ func (o BinaryOp) String() string {
 	return "?"
 }
 
+// Mirror returns the comparison that gives the same result with the
+// operands swapped (3 < x is x > 3); other operators are returned as is.
+func (o BinaryOp) Mirror() BinaryOp {
+	switch o {
+	case Lt:
+		return Gt
+	case Le:
+		return Ge
+	case Gt:
+		return Lt
+	case Ge:
+		return Le
+	}
+	return o
+}
+
 // IsComparison reports whether o compares its operands.
 func (o BinaryOp) IsComparison() bool { return o >= Eq && o <= Ge }
 

@@ -349,7 +349,7 @@ func (c *compiler) product(p *configs.Product) *ir.Product {
 		case addrs.ProductKind:
 			up := c.productByName(in.From.Name, in)
 			if up != nil {
-				src := &ir.Source{Kind: ir.SourceProduct, Name: up.Name, Path: up.Output.Path}
+				src := &ir.Source{Kind: ir.SourceProduct, Name: up.Name, Path: up.Output.Path, Format: up.Output.Format}
 				cols := up.Output.Schema
 				r = &rel{node: &ir.Scan{Source: src, Out: cols}, cols: cols}
 				out.Inputs = append(out.Inputs, ir.Input{Name: in.Name, Source: src})

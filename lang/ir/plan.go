@@ -42,8 +42,12 @@ type Source struct {
 	// Name is the source's or the product's name.
 	Name string
 	// Path is a file, a folder or an s3:// prefix; relative paths are
-	// relative to the workspace root.
+	// relative to the workspace root. For a product input, the upstream's
+	// output path.
 	Path string
+	// Format is, for a product input, the upstream's output format
+	// ("parquet", "csv") to read it with.
+	Format string
 	// Table is the PostgreSQL table (schema.table).
 	Table string
 	// DSNEnv names the environment variable holding the PostgreSQL DSN:

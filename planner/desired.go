@@ -1,0 +1,123 @@
+package planner
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/meshctl/meshctl/lang/configs"
+	"github.com/meshctl/meshctl/lang/ir"
+	"github.com/meshctl/meshctl/planner/state"
+)
+
+// desired builds the state record a product will have once applied,
+// without the published version (which apply fills in). Input
+// fingerprints are filled by the caller.
+func desired(cp *configs.Product, ws *configs.Workspace, p *ir.Product) *state.Product {
+	rec := &state.Product{
+		PlanFingerprint: planFingerprint(p),
+		Transforms:      map[string]string{},
+		Metadata:        metadataOf(cp, ws),
+		Output: state.Output{
+			Format:      p.Output.Format,
+			Path:        p.Output.Path,
+			Table:       p.Output.Table,
+			PartitionBy: p.Output.PartitionBy,
+		},
+		Inputs: map[string]state.Input{},
+	}
+	for _, t := range p.Transforms {
+		rec.Transforms[t.Name] = hashText(nodeText(t.Root))
+	}
+	masks := map[string]string{}
+	if cp.Contract != nil {
+		for _, c := range cp.Contract.Columns {
+			masks[c.Name] = c.Mask
+		}
+	}
+	for _, c := range p.Output.Schema {
+		rec.Contract = append(rec.Contract, state.Column{Name: c.Name, Type: c.Type.String(), Nullable: c.Nullable,
+			Description: c.Description, Tags: c.Tags, Mask: masks[c.Name]})
+	}
+	if cp.Lifecycle != nil {
+		rec.PreventDestroy = cp.Lifecycle.PreventDestroy
+	}
+	rec.DefinitionHash = hashText(rec.PlanFingerprint + "\n" + outputKey(rec.Output))
+	return rec
+}
+
+func metadataOf(cp *configs.Product, ws *configs.Workspace) state.Metadata {
+	m := state.Metadata{Domain: cp.Domain.Name, Owner: cp.Owner, Description: cp.Description, Version: cp.Version, Tags: cp.Tags}
+	if d := ws.Domains[cp.Domain.Name]; d != nil {
+		m.Team = d.Team
+		if m.Owner == "" {
+			m.Owner = d.Owner
+		}
+	}
+	if cp.SLA != nil {
+		m.Freshness = cp.SLA.FreshnessText
+	}
+	return m
+}
+
+// outputKey identifies where and how a product publishes.
+func outputKey(o state.Output) string {
+	return fmt.Sprintf("%s|%s|%s|%s", o.Format, o.Path, o.Table, strings.Join(o.PartitionBy, ","))
+}
+
+func hashText(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return "sha256:" + hex.EncodeToString(h[:])
+}
+
+// planFingerprint hashes what the compiled product computes: the plan
+// tree with every expression and type (ir.Explain), how each input is read
+// and the checks. Layout, comments and metadata do not enter it.
+func planFingerprint(p *ir.Product) string {
+	var b strings.Builder
+	b.WriteString(ir.Explain(p))
+	for _, in := range p.Inputs {
+		s := in.Source
+		fmt.Fprintf(&b, "input %s: %s %s %s %s %s delim=%q header=%v null=%q on_error=%s declared=%v\n",
+			in.Name, s.Kind, s.Name, s.Path, s.Table, s.Format, s.CSV.Delimiter, s.CSV.Header, s.CSV.NullValue, s.CSV.OnError, s.Declared)
+	}
+	fmt.Fprintf(&b, "compression %s\n", p.Output.Compression)
+	return hashText(b.String())
+}
+
+// nodeText prints a plan subtree canonically: labels and schemas.
+func nodeText(n ir.Node) string {
+	var b strings.Builder
+	var walk func(n ir.Node, depth int)
+	walk = func(n ir.Node, depth int) {
+		fmt.Fprintf(&b, "%s%s (%s)\n", strings.Repeat(" ", depth), ir.Label(n), ir.FormatColumns(n.Schema()))
+		if s, ok := n.(*ir.Scan); ok {
+			fmt.Fprintf(&b, "%s  %+v\n", strings.Repeat(" ", depth), *s.Source)
+		}
+		for _, c := range n.Children() {
+			walk(c, depth+1)
+		}
+	}
+	walk(n, 0)
+	return b.String()
+}
+
+// workspaceHash covers every configuration file: name and content.
+func workspaceHash(ws *configs.Workspace) string {
+	names := make([]string, 0, len(ws.Files))
+	for n := range ws.Files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		fmt.Fprintf(h, "%s\x00%d\x00", n, len(ws.Files[n]))
+		h.Write(ws.Files[n])
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// WorkspaceHash is the hash a plan records of the workspace's files.
+func WorkspaceHash(ws *configs.Workspace) string { return workspaceHash(ws) }

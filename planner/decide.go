@@ -81,7 +81,9 @@ func decideAction(prior, want *state.Product, f facts) (plans.Action, []plans.Re
 		case before.From != in.From:
 			replace = append(replace, plans.Reason{Kind: plans.ReasonInput, Subject: "input." + name, Before: before.From, After: in.From,
 				Message: fmt.Sprintf("input.%s now reads %s instead of %s", name, in.From, before.From)})
-		case before.Fingerprint != in.Fingerprint && in.Fingerprint != "":
+		case before.Fingerprint != in.Fingerprint && in.Fingerprint != "" && before.Fingerprint != "":
+			// An empty fingerprint is unknown (a table not fingerprinted, an
+			// upstream not yet published when it was recorded): no reason.
 			replace = append(replace, plans.Reason{Kind: plans.ReasonInput, Subject: "input." + name, Before: before.Fingerprint, After: in.Fingerprint,
 				Message: fmt.Sprintf("the data of input.%s (%s) changed", name, in.From)})
 		}

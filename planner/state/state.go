@@ -4,14 +4,16 @@
 // plan fingerprints, the published contract and output version, input
 // fingerprints, check results, prevent_destroy.
 //
-// state encodes and validates the document; backends (planner/statestore)
-// only store bytes. It imports no provider, the executor or cmd.
+// state encodes and validates the document, and Store loads and saves it
+// through a backend (planner/statestore), which only stores bytes. It
+// imports planner/statestore, and no provider, the executor or cmd.
 package state
 
 import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -142,12 +144,20 @@ func Encode(s *State) ([]byte, error) {
 }
 
 // Decode reads and validates a state document. where names it for errors
-// ("local state .meshctl/state.json").
+// ("local state .meshctl/state.json"). Every error says the file was left
+// untouched: a document this meshctl cannot read is never overwritten.
 func Decode(doc []byte, where string) (*State, error) {
 	var head struct {
 		FormatVersion *int `json:"format_version"`
 	}
 	if err := json.Unmarshal(doc, &head); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &typeErr) && typeErr.Field == "":
+			return nil, fmt.Errorf("%s is not a meshctl state file (it holds a JSON %s, not an object); it was left untouched", where, typeErr.Value)
+		case errors.As(err, &typeErr):
+			return nil, fmt.Errorf("%s is not a meshctl state file (its format_version is a %s, not a whole number); it was left untouched", where, typeErr.Value)
+		}
 		return nil, fmt.Errorf("%s is not a meshctl state file (it is not valid JSON: %v); it was left untouched — restore it from its backup or fix it by hand", where, err)
 	}
 	if head.FormatVersion == nil {
@@ -165,19 +175,28 @@ func Decode(doc []byte, where string) (*State, error) {
 	if err := dec.Decode(&s); err != nil {
 		return nil, fmt.Errorf("%s is corrupt: %v; it was left untouched — restore it from its backup", where, err)
 	}
-	if s.Lineage == "" {
-		return nil, fmt.Errorf("%s is corrupt: it has no lineage; it was left untouched", where)
-	}
-	if s.Serial < 0 {
-		return nil, fmt.Errorf("%s is corrupt: negative serial %d; it was left untouched", where, s.Serial)
-	}
 	if s.Products == nil {
 		s.Products = map[string]*Product{}
 	}
-	for name, p := range s.Products {
-		if p == nil {
-			return nil, fmt.Errorf("%s is corrupt: product %q has no record; it was left untouched", where, name)
-		}
+	if err := s.validate(); err != nil {
+		return nil, fmt.Errorf("%s is corrupt: %v; it was left untouched", where, err)
 	}
 	return &s, nil
+}
+
+// validate checks what the JSON types alone do not: Decode refuses a
+// document that fails it, and Store.Save refuses to write one.
+func (s *State) validate() error {
+	if s.Lineage == "" {
+		return errors.New("it has no lineage")
+	}
+	if s.Serial < 0 {
+		return fmt.Errorf("negative serial %d", s.Serial)
+	}
+	for _, name := range s.Names() {
+		if s.Products[name] == nil {
+			return fmt.Errorf("product %q has no record", name)
+		}
+	}
+	return nil
 }

@@ -165,6 +165,12 @@ before or after positional arguments.`,
 		newExplainCmd(g),
 		newPreviewCmd(g),
 		newRunCmd(g),
+		newPlanCmd(g),
+		newApplyCmd(g),
+		newShowCmd(g),
+		newDriftCmd(g),
+		newStateCmd(g),
+		newForceUnlockCmd(g),
 		newVersionCmd(g),
 	)
 	return root

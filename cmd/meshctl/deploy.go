@@ -1,0 +1,232 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/meshctl/meshctl/executor/dataio"
+	"github.com/meshctl/meshctl/planner"
+	"github.com/meshctl/meshctl/planner/plans"
+	"github.com/meshctl/meshctl/planner/render"
+	"github.com/meshctl/meshctl/planner/state"
+	"github.com/meshctl/meshctl/planner/statestore"
+	"github.com/meshctl/meshctl/providers/csv"
+	"github.com/meshctl/meshctl/providers/lake"
+	"github.com/meshctl/meshctl/providers/parquet"
+	"github.com/meshctl/meshctl/providers/statelocal"
+)
+
+// lockFlags are the locking flags of the commands that read or write state.
+type lockFlags struct {
+	lock    bool
+	timeout time.Duration
+}
+
+func (l *lockFlags) register(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&l.lock, "lock", true, "lock the state while the command runs (-lock=false only when you know nothing else runs)")
+	cmd.Flags().DurationVar(&l.timeout, "lock-timeout", 0, "wait up to `DURATION` for a state lock held by another run (e.g. 30s)")
+}
+
+// backend returns the workspace's state backend, per its mesh { state }.
+func (g *globals) backend(w *workspace) (statestore.Backend, error) {
+	st := w.config.Mesh.State
+	backend, path := "local", filepath.Join(".meshctl", "state.json")
+	if st != nil {
+		backend = st.Backend
+		if st.Path != "" {
+			path = st.Path
+		}
+	}
+	switch backend {
+	case "", "local":
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(w.root, path)
+		}
+		return statelocal.New(path), nil
+	}
+	return nil, fmt.Errorf("the %s state backend is not supported yet: use backend = \"local\"", backend)
+}
+
+// session is a workspace whose state is loaded, under the lock.
+type session struct {
+	w      *workspace
+	store  *state.Store
+	state  *state.State
+	lockID string
+}
+
+// openState loads the workspace (compiling every product), then locks and
+// loads its state. close releases the lock.
+func (g *globals) openState(ctx context.Context, op string, lf lockFlags) (*session, error) {
+	w, err := g.loadWorkspace(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	g.printDiags(w.diags, w.sources())
+	if w.diags.HasErrors() {
+		return nil, exitCode(exitError)
+	}
+	return g.lockState(ctx, w, op, lf)
+}
+
+func (g *globals) lockState(ctx context.Context, w *workspace, op string, lf lockFlags) (*session, error) {
+	b, err := g.backend(w)
+	if err != nil {
+		return nil, err
+	}
+	s := &session{w: w, store: &state.Store{Backend: b, MeshctlVersion: buildVersion().Version}}
+	if lf.lock {
+		id := newLockID()
+		info := statestore.LockInfo{ID: id, Operation: op, Who: whoAmI(), PID: os.Getpid(), Version: buildVersion().Version, Created: time.Now().UTC()}
+		if err := s.store.Lock(ctx, info, lf.timeout); err != nil {
+			var le *statestore.LockedError
+			if errors.As(err, &le) {
+				return nil, fmt.Errorf("cannot %s: %w", op, err)
+			}
+			return nil, err
+		}
+		s.lockID = id
+	}
+	st, err := s.store.Load(ctx)
+	if err != nil {
+		s.close(ctx)
+		return nil, err
+	}
+	s.state = st
+	return s, nil
+}
+
+func (s *session) close(ctx context.Context) {
+	if s.lockID != "" {
+		_ = s.store.Unlock(context.WithoutCancel(ctx), s.lockID)
+		s.lockID = ""
+	}
+}
+
+func newLockID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func whoAmI() string {
+	name := "unknown"
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	host, _ := os.Hostname()
+	return name + "@" + host
+}
+
+// makePlan plans the session's workspace against its state.
+func (g *globals) makePlan(ctx context.Context, s *session, targets []string) (*plans.Plan, error) {
+	return planner.Plan(ctx, planner.Options{
+		Workspace: s.w.config,
+		Compiled:  s.w.compiled,
+		Prior:     s.state,
+		Lake:      lake.New(s.w.root),
+		Targets:   targets,
+	})
+}
+
+// showPlan renders a plan for the terminal (or JSON).
+func (g *globals) showPlan(p *plans.Plan) error {
+	if g.json {
+		return render.JSON(g.streams.Out, p)
+	}
+	return render.Text(g.streams.Out, p, render.TextOptions{Color: g.color(g.streams.Out)})
+}
+
+// refused reports changes that cannot be applied.
+func refused(p *plans.Plan) error {
+	for _, c := range p.Changes {
+		if c.Refused != "" {
+			return fmt.Errorf("the plan cannot be applied: product.%s: %s", c.Product, c.Refused)
+		}
+	}
+	return nil
+}
+
+func newPlanCmd(g *globals) *cobra.Command {
+	var out string
+	var detailed bool
+	var targets []string
+	var lf lockFlags
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Show what apply would change: products created, updated, replaced, deleted, and why",
+		Long: `Plan compares the workspace's products with the deployed state and shows,
+per product, what apply would do and why: + create, ~ update (metadata only,
+nothing recomputed), -/+ replace (the definition, the compiled plan, the
+input data or an upstream product changed, or the published output
+drifted), - delete. Contract changes are classified column by column as
+breaking or not, with the version bump they call for and the downstream
+products they touch.
+
+-out FILE saves the plan for apply FILE. -detailed-exitcode exits 0 when
+there are no changes, 1 on error, 2 when there are changes.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			s, err := g.openState(ctx, "plan", lf)
+			if err != nil {
+				return err
+			}
+			defer s.close(ctx)
+			p, err := g.makePlan(ctx, s, targets)
+			if err != nil {
+				return err
+			}
+			if err := g.showPlan(p); err != nil {
+				return err
+			}
+			if out != "" {
+				b, err := plans.EncodeFile(p, buildVersion().Version)
+				if err != nil {
+					return err
+				}
+				if err := os.WriteFile(g.path(out), b, 0o644); err != nil {
+					return err
+				}
+				if !g.json {
+					fmt.Fprintf(g.streams.Out, "\nSaved the plan to %s. To perform exactly these actions, run:\n  meshctl apply %s\n", out, out)
+				}
+			}
+			if err := refused(p); err != nil {
+				return err
+			}
+			if detailed && p.HasChanges() {
+				return exitCode(exitChanges)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "", "save the plan to `FILE` for apply FILE")
+	cmd.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 0 with no changes, 1 on error, 2 with changes")
+	cmd.Flags().StringArrayVar(&targets, "target", nil, "plan only `PRODUCT` and what it reads (repeatable)")
+	lf.register(cmd)
+	return cmd
+}
+
+// path resolves a path the user gave relative to --chdir, as every path
+// after --chdir is.
+func (g *globals) path(p string) string {
+	if p == "" || p == "-" || filepath.IsAbs(p) || g.chdir == "" {
+		return p
+	}
+	return filepath.Join(g.chdir, p)
+}
+
+// sinkers lists the output writers, by format.
+func sinkers() map[string]dataio.Sinker {
+	return map[string]dataio.Sinker{"parquet": parquet.Sinker{}, "csv": csv.Sinker{}}
+}

@@ -1,0 +1,502 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/meshctl/meshctl/planner/plans"
+)
+
+// MarkdownOptions tunes the pull-request comment.
+type MarkdownOptions struct {
+	// Limit is the most bytes the comment may take; 0 means
+	// DefaultMarkdownLimit. GitHub counts characters, and a character is
+	// at least a byte, so a byte limit is safe.
+	Limit int
+	// Title is the comment's heading, for instance
+	// "meshctl plan — acme-sales"; empty means "meshctl plan".
+	Title string
+	// Marker is the hidden HTML comment that identifies the sticky
+	// comment, for instance "<!-- meshctl-plan:acme-sales -->". When set it
+	// is the comment's first line; it must be one line holding one
+	// complete HTML comment.
+	Marker string
+	// FullPlanCommand is the command the truncation notice tells readers
+	// to run for the whole plan; empty means "meshctl show plan.out".
+	FullPlanCommand string
+}
+
+// DefaultMarkdownLimit is GitHub's limit on the size of a comment.
+const DefaultMarkdownLimit = 65536
+
+// Markdown caps applied to single items, so that one huge name or reason
+// cannot crowd out the rest of the comment.
+const (
+	mdMaxTitle   = 200
+	mdMaxName    = 120
+	mdMaxReasons = 100
+	mdMaxItem    = 500
+	mdMaxTargets = 20
+)
+
+// Markdown writes the plan as a pull-request comment: the marker, a
+// heading, the Summary line in bold, refusals and warnings as GitHub
+// alerts, a table of the changed products (action, reasons shortened,
+// breaking), then per changed product a collapsed <details> block with its
+// full diff, the unchanged products in one collapsed block, and a footer
+// naming the plan and state.
+//
+// The comment never exceeds opts.Limit bytes. When the whole plan does not
+// fit, it drops, in this order and least important first (updates, then
+// creates, replaces, deletes, breaking changes, refusals; later products
+// before earlier ones): the unchanged products, the details blocks, the
+// footer, the table rows, the warnings, the refusals — each loss stated in
+// a notice that says how to see the full plan. Whole blocks are dropped,
+// never cut, so every <details> is closed and every code fence ends. It
+// returns an error, and writes nothing, when even the marker, heading,
+// summary and notices do not fit.
+func Markdown(w io.Writer, p *plans.Plan, opts MarkdownOptions) error {
+	if err := validate(p); err != nil {
+		return err
+	}
+	if err := checkMarker(opts.Marker); err != nil {
+		return err
+	}
+	limit := opts.Limit
+	if limit <= 0 {
+		limit = DefaultMarkdownLimit
+	}
+	d := buildMarkdown(p, opts)
+	out, err := d.fit(limit)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, out)
+	return err
+}
+
+func checkMarker(m string) error {
+	if m == "" {
+		return nil
+	}
+	if !strings.HasPrefix(m, "<!--") || !strings.HasSuffix(m, "-->") || len(m) < 7 ||
+		strings.Count(m, "-->") != 1 || strings.ContainsAny(m, "\r\n") {
+		return fmt.Errorf("render: Markdown marker %q is not one single-line HTML comment (<!-- … -->)", m)
+	}
+	return nil
+}
+
+// mdRow is one changed product: its table row and its details block.
+type mdRow struct {
+	action     plans.Action
+	rank       int // importance: the least important go first
+	row        string
+	details    string
+	keepRow    bool
+	keepDetail bool
+}
+
+// mdDoc is the comment in droppable pieces, with the running sizes that
+// let fit decide in constant time per piece.
+type mdDoc struct {
+	head   string
+	cmd    string // the full-plan command, as a code span
+	alerts struct {
+		refusedHead, warnHead string
+		refused, warnings     []string
+		nRefused, nWarnings   int // kept, from the front
+	}
+	tableHead string
+	rows      []mdRow
+	noops     string
+	keepNoops bool
+	footer    string
+	keepFoot  bool
+
+	// running sums over what is kept
+	sumRefused, sumWarnings, sumRows, sumDetails int
+	nRows, nDetails                              int
+	droppedRows                                  [plans.Delete + 1]int
+}
+
+var mdActions = [...]string{
+	plans.NoOp:    "no-op",
+	plans.Create:  "➕ create",
+	plans.Update:  "📝 update",
+	plans.Replace: "🔄 replace",
+	plans.Delete:  "🗑️ delete",
+}
+
+func buildMarkdown(p *plans.Plan, opts MarkdownOptions) *mdDoc {
+	d := &mdDoc{keepNoops: true, keepFoot: true}
+	cmd := opts.FullPlanCommand
+	if cmd == "" {
+		cmd = "meshctl show plan.out"
+	}
+	d.cmd = codeSpan(cmd)
+	title := opts.Title
+	if title == "" {
+		title = "meshctl plan"
+	}
+	s := countPlan(p)
+
+	var h strings.Builder
+	if opts.Marker != "" {
+		h.WriteString(opts.Marker + "\n")
+	}
+	h.WriteString("### " + mdText(truncate(title, mdMaxTitle)) + "\n\n")
+	h.WriteString("**" + mdText(Summary(p)) + "**\n\n")
+	if len(p.Targets) > 0 {
+		names := p.Targets
+		more := ""
+		if len(names) > mdMaxTargets {
+			more = fmt.Sprintf(" and %d more", len(names)-mdMaxTargets)
+			names = names[:mdMaxTargets]
+		}
+		h.WriteString("> [!NOTE]\n> This plan is limited to " + mdText(truncate(targetList(names), mdMaxItem)) + more + " and the products they read.\n\n")
+	}
+	d.head = h.String()
+
+	if s.Refused > 0 {
+		d.alerts.refusedHead = "> [!CAUTION]\n> **" + countText(s.Refused, "change is", "changes are") + " refused**: apply will stop before changing anything.\n>\n"
+	}
+	var noops []string
+	for _, c := range p.Changes {
+		if c.Refused != "" {
+			d.alerts.refused = append(d.alerts.refused, "> - **"+mdText(truncate(productAddr(c.Product), mdMaxName))+"**: "+mdText(truncate(clean(c.Refused), mdMaxItem))+"\n")
+		}
+		if c.Action == plans.NoOp {
+			noops = append(noops, mdText(truncate(productAddr(c.Product), mdMaxName)))
+			continue
+		}
+		v := newView(c)
+		r := mdRow{action: c.Action, rank: importance(c), keepRow: true, keepDetail: true}
+		r.row = "| " + mdText(truncate(productAddr(c.Product), mdMaxName)) + " | " + mdActionCell(c) + " | " + mdText(truncate(reasonSummary(c), mdMaxReasons)) + " | " + breakingCell(c) + " |\n"
+		r.details = mdDetails(v)
+		d.rows = append(d.rows, r)
+	}
+	if len(p.Warnings) > 0 {
+		d.alerts.warnHead = "> [!WARNING]\n"
+		for _, w := range p.Warnings {
+			d.alerts.warnings = append(d.alerts.warnings, "> - "+mdText(truncate(clean(w), mdMaxItem))+"\n")
+		}
+	}
+	if len(d.rows) > 0 {
+		d.tableHead = "| Product | Action | Reasons | Breaking |\n| :-- | :-- | :-- | :-- |\n"
+	}
+	if len(noops) > 0 {
+		d.noops = "<details><summary>" + countText(len(noops), "unchanged product", "unchanged products") + "</summary>\n\n" + strings.Join(noops, ", ") + "\n\n</details>\n\n"
+	}
+	if p.ID != "" || p.Lineage != "" {
+		d.footer = "<sub>plan " + mdText(truncate(p.ID, mdMaxName)) + " · state serial " + strconv.FormatInt(p.Serial, 10) + ", lineage " + mdText(truncate(p.Lineage, mdMaxName)) + "</sub>\n"
+	}
+
+	d.alerts.nRefused = len(d.alerts.refused)
+	d.alerts.nWarnings = len(d.alerts.warnings)
+	for _, s := range d.alerts.refused {
+		d.sumRefused += len(s)
+	}
+	for _, s := range d.alerts.warnings {
+		d.sumWarnings += len(s)
+	}
+	for _, r := range d.rows {
+		d.sumRows += len(r.row)
+		d.sumDetails += len(r.details)
+	}
+	d.nRows, d.nDetails = len(d.rows), len(d.rows)
+	return d
+}
+
+func mdActionCell(c *plans.ProductChange) string {
+	if c.Refused != "" {
+		return "⛔ " + c.Action.Word() + " (refused)"
+	}
+	return mdActions[c.Action]
+}
+
+func breakingCell(c *plans.ProductChange) string {
+	if c.Breaking {
+		return "⚠️ yes"
+	}
+	return "no"
+}
+
+// reasonSummary is a change's reasons on one line, for the table.
+func reasonSummary(c *plans.ProductChange) string {
+	parts := make([]string, 0, len(c.Reasons))
+	for _, r := range c.Reasons {
+		parts = append(parts, reasonText(r))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// mdDetails is a product's collapsed block: its diff in a diff-highlighted
+// code block (with "!" for "~", which the highlighter colours as a
+// change), then the version bump, downstream products and any refusal.
+func mdDetails(v *productView) string {
+	c := v.c
+	var b strings.Builder
+	b.WriteString("<details><summary><code>" + htmlText(c.Action.String()) + "</code> <b>" + htmlText(truncate(productAddr(c.Product), mdMaxName)) + "</b> " + actionWords[c.Action])
+	if c.Breaking {
+		b.WriteString(" — ⚠️ breaking")
+	}
+	if c.Refused != "" {
+		b.WriteString(" — ⛔ refused")
+	}
+	b.WriteString("</summary>\n\n")
+	if len(v.lines) > 0 {
+		var body strings.Builder
+		for _, l := range v.lines {
+			switch l.kind {
+			case lineReason:
+				body.WriteString("# ")
+			case lineAdd:
+				body.WriteString("+ ")
+			case lineRemove:
+				body.WriteString("- ")
+			default:
+				body.WriteString("! ")
+			}
+			body.WriteString(l.text)
+			if l.breaking {
+				body.WriteString("   # breaking")
+			}
+			body.WriteByte('\n')
+		}
+		fence := fenceFor(body.String())
+		b.WriteString(fence + "diff\n" + body.String() + fence + "\n\n")
+	}
+	if showBump(c) {
+		b.WriteString("**Version bump:** " + bumpName(c.RequiredBump) + " required, " + bumpName(c.DeclaredBump) + " declared.\n\n")
+		if bumpBelow(c) {
+			b.WriteString("⚠️ **Warning:** " + mdText(bumpWarning(c)) + "\n\n")
+		}
+	}
+	if len(v.downstream) > 0 {
+		b.WriteString("**Downstream:**\n\n")
+		for _, d := range v.downstream {
+			b.WriteString("- " + mdDownstream(d) + "\n")
+		}
+		b.WriteString("\n")
+	}
+	if c.Refused != "" {
+		b.WriteString("⛔ **Refused:** " + mdText(c.Refused) + "\n\n")
+	}
+	b.WriteString("</details>\n\n")
+	return b.String()
+}
+
+// mdDownstream is downstreamText for Markdown, with owner and team in
+// code spans: GitHub notifies an "@org/team" written as text on every
+// update of the comment, and a plan is no reason to page a team.
+func mdDownstream(d plans.Downstream) string {
+	var b strings.Builder
+	b.WriteString(mdText(truncate(productAddr(d.Product), mdMaxName)))
+	if d.Workspace != "" {
+		b.WriteString(" in workspace " + mdText(truncate(d.Workspace, mdMaxName)))
+	}
+	var who []string
+	for _, s := range []string{d.Owner, d.Team} {
+		if s != "" {
+			who = append(who, codeSpan(truncate(s, mdMaxName)))
+		}
+	}
+	paren := strings.Join(who, ", ")
+	if !d.Direct {
+		if paren != "" {
+			paren += "; "
+		}
+		paren += "indirect"
+	}
+	if paren != "" {
+		b.WriteString(" (" + paren + ")")
+	}
+	return b.String()
+}
+
+// Notices, built from the counts of what was dropped.
+
+// moreNotice ends an alert whose last n items were dropped.
+func moreNotice(n, kept int, what string) string {
+	switch {
+	case n == 0:
+		return ""
+	case kept == 0:
+		return "> - … " + strconv.Itoa(n) + " " + what + " not shown\n"
+	}
+	return "> - … and " + strconv.Itoa(n) + " more " + what + "\n"
+}
+
+func (d *mdDoc) refusedNotice() string {
+	return moreNotice(len(d.alerts.refused)-d.alerts.nRefused, d.alerts.nRefused, "refused changes")
+}
+
+func (d *mdDoc) warningsNotice() string {
+	return moreNotice(len(d.alerts.warnings)-d.alerts.nWarnings, d.alerts.nWarnings, "warnings")
+}
+
+func (d *mdDoc) rowsNotice() string {
+	n := 0
+	var parts []string
+	for _, a := range []plans.Action{plans.Create, plans.Update, plans.Replace, plans.Delete} {
+		if k := d.droppedRows[a]; k > 0 {
+			n += k
+			parts = append(parts, strconv.Itoa(k)+" to "+a.Word())
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	more := " more"
+	if d.nRows == 0 {
+		more = ""
+	}
+	tail := ""
+	if d.nRows > d.nDetails {
+		tail = ", nor the details of those above"
+	}
+	return "**… " + strconv.Itoa(n) + more + " product" + plural(n) + " not shown** (" + strings.Join(parts, ", ") + ")" + tail + ": run " + d.cmd + " for the full plan.\n\n"
+}
+
+// detailsNotice says how many products of the table have no details
+// block; once rows are dropped, rowsNotice says it instead.
+func (d *mdDoc) detailsNotice() string {
+	n := d.nRows - d.nDetails
+	if n == 0 || d.nRows < len(d.rows) {
+		return ""
+	}
+	return "_The details of " + strconv.Itoa(n) + " product" + plural(n) + " are not shown, to keep this comment within its size limit: run " + d.cmd + " for the full plan._\n\n"
+}
+
+// size is the length of the comment as it stands.
+func (d *mdDoc) size() int {
+	n := len(d.head)
+	if len(d.alerts.refused) > 0 {
+		n += len(d.alerts.refusedHead) + d.sumRefused + len(d.refusedNotice()) + 1
+	}
+	if len(d.alerts.warnings) > 0 {
+		n += len(d.alerts.warnHead) + d.sumWarnings + len(d.warningsNotice()) + 1
+	}
+	if d.nRows > 0 {
+		n += len(d.tableHead) + d.sumRows + 1
+	}
+	n += len(d.rowsNotice()) + len(d.detailsNotice()) + d.sumDetails
+	if d.keepNoops {
+		n += len(d.noops)
+	}
+	if d.keepFoot {
+		n += len(d.footer)
+	}
+	return n
+}
+
+// fit drops pieces until the comment fits the limit, then assembles it.
+func (d *mdDoc) fit(limit int) (string, error) {
+	order := make([]int, len(d.rows))
+	for i := range order {
+		order[i] = i
+	}
+	rank := make([]int, len(d.rows))
+	for i, r := range d.rows {
+		rank[i] = r.rank
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		i, j := order[a], order[b]
+		if rank[i] != rank[j] {
+			return rank[i] < rank[j]
+		}
+		return i > j
+	})
+	if d.size() > limit {
+		d.keepNoops = false
+	}
+	for _, i := range order {
+		if d.size() <= limit {
+			break
+		}
+		r := &d.rows[i]
+		r.keepDetail = false
+		d.sumDetails -= len(r.details)
+		d.nDetails--
+	}
+	if d.size() > limit {
+		d.keepFoot = false
+	}
+	for _, i := range order {
+		if d.size() <= limit {
+			break
+		}
+		r := &d.rows[i]
+		r.keepRow = false
+		d.sumRows -= len(r.row)
+		d.nRows--
+		d.droppedRows[r.action]++
+	}
+	for d.size() > limit && d.alerts.nWarnings > 0 {
+		d.alerts.nWarnings--
+		d.sumWarnings -= len(d.alerts.warnings[d.alerts.nWarnings])
+	}
+	for d.size() > limit && d.alerts.nRefused > 0 {
+		d.alerts.nRefused--
+		d.sumRefused -= len(d.alerts.refused[d.alerts.nRefused])
+	}
+	if n := d.size(); n > limit {
+		return "", fmt.Errorf("render: a Markdown plan needs at least %d bytes (marker, heading, summary and notices); the limit is %d", n, limit)
+	}
+	out := d.assemble()
+	if len(out) > limit || len(out) != d.size() {
+		// The size bookkeeping and the assembly disagree: a bug here,
+		// reported rather than posted over the limit.
+		return "", fmt.Errorf("render: internal error: Markdown plan is %d bytes, computed %d, limit %d", len(out), d.size(), limit)
+	}
+	// Pieces end with a blank line; the comment ends with one newline.
+	return strings.TrimRight(out, "\n") + "\n", nil
+}
+
+func (d *mdDoc) assemble() string {
+	var b strings.Builder
+	b.Grow(d.size())
+	b.WriteString(d.head)
+	if len(d.alerts.refused) > 0 {
+		b.WriteString(d.alerts.refusedHead)
+		for _, s := range d.alerts.refused[:d.alerts.nRefused] {
+			b.WriteString(s)
+		}
+		b.WriteString(d.refusedNotice())
+		b.WriteString("\n")
+	}
+	if len(d.alerts.warnings) > 0 {
+		b.WriteString(d.alerts.warnHead)
+		for _, s := range d.alerts.warnings[:d.alerts.nWarnings] {
+			b.WriteString(s)
+		}
+		b.WriteString(d.warningsNotice())
+		b.WriteString("\n")
+	}
+	if d.nRows > 0 {
+		b.WriteString(d.tableHead)
+		for _, r := range d.rows {
+			if r.keepRow {
+				b.WriteString(r.row)
+			}
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString(d.rowsNotice())
+	b.WriteString(d.detailsNotice())
+	for _, r := range d.rows {
+		if r.keepRow && r.keepDetail {
+			b.WriteString(r.details)
+		}
+	}
+	if d.keepNoops {
+		b.WriteString(d.noops)
+	}
+	if d.keepFoot {
+		b.WriteString(d.footer)
+	}
+	return b.String()
+}

@@ -1,0 +1,546 @@
+package render
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/meshctl/meshctl/planner/plans"
+	"github.com/meshctl/meshctl/planner/state"
+)
+
+// This file holds what the three views share: validation, counting, and
+// the "view" of one product change — its reasons, metadata and contract
+// diff as marked lines — so that Text and Markdown show the same content.
+
+// validate refuses what no view can show: a nil plan, a nil change, an
+// action this renderer does not know (plans.Action.String would panic on
+// it).
+func validate(p *plans.Plan) error {
+	if p == nil {
+		return fmt.Errorf("render: nil plan")
+	}
+	for i, c := range p.Changes {
+		if c == nil {
+			return fmt.Errorf("render: plan change %d is nil", i)
+		}
+		if c.Action > plans.Delete {
+			return fmt.Errorf("render: product %q has an unknown action %d", c.Product, c.Action)
+		}
+	}
+	return nil
+}
+
+// counts is plans.Summary plus refusals, tolerant of nil changes (Summary
+// must not panic on a plan the others refuse).
+type counts struct {
+	plans.Summary
+	Refused int
+}
+
+func (c counts) changes() int { return c.Create + c.Update + c.Replace + c.Delete }
+
+func countPlan(p *plans.Plan) counts {
+	var s counts
+	if p == nil {
+		return s
+	}
+	for _, c := range p.Changes {
+		if c == nil {
+			continue
+		}
+		switch c.Action {
+		case plans.Create:
+			s.Create++
+		case plans.Update:
+			s.Update++
+		case plans.Replace:
+			s.Replace++
+		case plans.Delete:
+			s.Delete++
+		case plans.NoOp:
+			s.NoOp++
+		default:
+			continue
+		}
+		if c.Breaking {
+			s.Breaking++
+		}
+		if c.Refused != "" {
+			s.Refused++
+		}
+	}
+	return s
+}
+
+// Summary returns the plan's one-line summary, the last line of the text
+// view and the bold line of the Markdown one:
+//
+//	Plan: 2 to create, 1 to update, 1 to replace, 0 to delete; 1 breaking change.
+//
+// or, when applying would change nothing,
+//
+//	No changes. The deployed products match the configuration.
+//
+// Breaking changes and refused changes are mentioned only when there are
+// some ("; 1 breaking change; 1 refused.").
+func Summary(p *plans.Plan) string {
+	s := countPlan(p)
+	if s.changes() == 0 {
+		return noChanges
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Plan: %d to create, %d to update, %d to replace, %d to delete", s.Create, s.Update, s.Replace, s.Delete)
+	if s.Breaking > 0 {
+		fmt.Fprintf(&b, "; %d breaking change%s", s.Breaking, plural(s.Breaking))
+	}
+	if s.Refused > 0 {
+		fmt.Fprintf(&b, "; %d refused", s.Refused)
+	}
+	b.WriteString(".")
+	return b.String()
+}
+
+const noChanges = "No changes. The deployed products match the configuration."
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// productName returns a change's product name without the "product."
+// prefix, which the plan may or may not carry.
+func productName(s string) string { return strings.TrimPrefix(s, "product.") }
+
+// productAddr returns the address users type: product.NAME.
+func productAddr(s string) string { return "product." + productName(s) }
+
+// actionWords is what the text view says a product will undergo.
+var actionWords = [...]string{
+	plans.NoOp:    "has no changes",
+	plans.Create:  "will be created",
+	plans.Update:  "will be updated in place",
+	plans.Replace: "must be replaced",
+	plans.Delete:  "will be destroyed",
+}
+
+// bumpRank orders bumps; an unknown or empty bump counts as none.
+func bumpRank(b plans.Bump) int {
+	switch b {
+	case plans.BumpPatch:
+		return 1
+	case plans.BumpMinor:
+		return 2
+	case plans.BumpMajor:
+		return 3
+	}
+	return 0
+}
+
+// bumpName is the bump as shown: "" becomes "none".
+func bumpName(b plans.Bump) string {
+	if b == "" {
+		return string(plans.BumpNone)
+	}
+	return clean(string(b))
+}
+
+// bumpBelow reports whether the declared bump is below the required one.
+func bumpBelow(c *plans.ProductChange) bool {
+	return bumpRank(c.DeclaredBump) < bumpRank(c.RequiredBump)
+}
+
+// showBump reports whether a change has a version bump worth a line.
+func showBump(c *plans.ProductChange) bool {
+	return bumpRank(c.RequiredBump) > 0 || bumpRank(c.DeclaredBump) > 0 || bumpBelow(c)
+}
+
+// bumpLine and bumpWarning are the version lines of a change.
+func bumpLine(c *plans.ProductChange) string {
+	return fmt.Sprintf("version bump: %s required, %s declared", bumpName(c.RequiredBump), bumpName(c.DeclaredBump))
+}
+
+func bumpWarning(c *plans.ProductChange) string {
+	if bumpRank(c.DeclaredBump) == 0 {
+		return fmt.Sprintf("the contract changes require a %s version bump, but the version was not bumped.", bumpName(c.RequiredBump))
+	}
+	return fmt.Sprintf("the contract changes require a %s version bump, but the declared version is only a %s bump.", bumpName(c.RequiredBump), bumpName(c.DeclaredBump))
+}
+
+// lineKind is the marker of one line of a product's diff.
+type lineKind uint8
+
+const (
+	lineReason lineKind = iota // "# why"
+	lineAdd                    // "+ what"
+	lineRemove                 // "- what"
+	lineChange                 // "~ what"
+)
+
+// diffLine is one line of a product's diff, without its marker.
+type diffLine struct {
+	kind     lineKind
+	text     string
+	breaking bool
+}
+
+// productView is what both human views show of one change.
+type productView struct {
+	c    *plans.ProductChange
+	addr string // product.NAME, cleaned for display
+	// lines are the reasons, then the metadata changes, then the contract
+	// changes.
+	lines      []diffLine
+	downstream []plans.Downstream // sorted copy
+}
+
+func newView(c *plans.ProductChange) *productView {
+	v := &productView{c: c, addr: clean(productAddr(c.Product))}
+	meta := metadataLines(c)
+	covered := map[string]bool{}
+	for _, l := range meta {
+		covered[l.field] = true
+	}
+	var extra []diffLine
+	for _, r := range c.Reasons {
+		if r.Kind == plans.ReasonMetadata || r.Kind == plans.ReasonLifecycle {
+			// A metadata reason whose field the records already show as
+			// "~ field: a → b" would say the same thing twice.
+			if covered[r.Subject] {
+				continue
+			}
+			if r.Before != "" || r.After != "" {
+				covered[r.Subject] = true
+				extra = append(extra, diffLine{kind: lineChange, text: clean(r.Subject) + ": " + strconv.Quote(r.Before) + " → " + strconv.Quote(r.After)})
+				continue
+			}
+		}
+		v.lines = append(v.lines, diffLine{kind: lineReason, text: reasonText(r)})
+	}
+	for _, l := range meta {
+		v.lines = append(v.lines, l.diffLine)
+	}
+	v.lines = append(v.lines, extra...)
+	v.lines = append(v.lines, contractLines(c)...)
+	v.downstream = sortedDownstream(c.Downstream)
+	return v
+}
+
+// reasonText is a reason in words: its message, or one made from its kind
+// and subject when the planner left the message empty.
+func reasonText(r plans.Reason) string {
+	if r.Message != "" {
+		return clean(r.Message)
+	}
+	subj := clean(r.Subject)
+	switch r.Kind {
+	case plans.ReasonNew:
+		return "new product"
+	case plans.ReasonRemoved:
+		return "removed from the configuration"
+	case plans.ReasonDrift:
+		return "the published output no longer matches state"
+	case plans.ReasonFailed:
+		return "the last apply did not publish"
+	case plans.ReasonProtected:
+		return "prevent_destroy is set in state"
+	case plans.ReasonUpstream:
+		if subj != "" {
+			return subj + " is replaced"
+		}
+	}
+	if subj == "" {
+		return clean(string(r.Kind)) + " changed"
+	}
+	return subj + " changed"
+}
+
+// metaLine is a metadata diff line and the field it is about.
+type metaLine struct {
+	field string
+	diffLine
+}
+
+// metadataLines diffs the metadata (and prevent_destroy) of the records:
+// "~ owner: "a" → "b"" for an update or replace, "+ owner: "a"" for a
+// create. A delete shows none: everything goes.
+func metadataLines(c *plans.ProductChange) []metaLine {
+	if c.After == nil {
+		return nil
+	}
+	type field struct {
+		name          string
+		before, after string
+		set           bool // set in After (for a create)
+	}
+	a := c.After.Metadata
+	var b state.Metadata
+	if c.Before != nil {
+		b = c.Before.Metadata
+	}
+	fields := []field{
+		{"domain", strconv.Quote(b.Domain), strconv.Quote(a.Domain), a.Domain != ""},
+		{"owner", strconv.Quote(b.Owner), strconv.Quote(a.Owner), a.Owner != ""},
+		{"team", strconv.Quote(b.Team), strconv.Quote(a.Team), a.Team != ""},
+		{"description", strconv.Quote(b.Description), strconv.Quote(a.Description), a.Description != ""},
+		{"version", strconv.Quote(b.Version), strconv.Quote(a.Version), a.Version != ""},
+		{"tags", quoteList(b.Tags), quoteList(a.Tags), len(a.Tags) > 0},
+		{"freshness", strconv.Quote(b.Freshness), strconv.Quote(a.Freshness), a.Freshness != ""},
+		{"prevent_destroy", strconv.FormatBool(c.Before != nil && c.Before.PreventDestroy), strconv.FormatBool(c.After.PreventDestroy), c.After.PreventDestroy},
+	}
+	var out []metaLine
+	for _, f := range fields {
+		switch {
+		case c.Before == nil && f.set:
+			out = append(out, metaLine{f.name, diffLine{kind: lineAdd, text: f.name + ": " + f.after}})
+		case c.Before != nil && f.before != f.after:
+			out = append(out, metaLine{f.name, diffLine{kind: lineChange, text: f.name + ": " + f.before + " → " + f.after}})
+		}
+	}
+	return out
+}
+
+func quoteList(ss []string) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, s := range ss {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Quote(s))
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// contractLines renders the contract changes column by column. A create
+// whose plan lists no contract changes shows its whole contract as added.
+func contractLines(c *plans.ProductChange) []diffLine {
+	if len(c.ContractChanges) == 0 {
+		if c.Action != plans.Create || c.After == nil {
+			return nil
+		}
+		out := make([]diffLine, 0, len(c.After.Contract))
+		for _, col := range c.After.Contract {
+			out = append(out, diffLine{kind: lineAdd, text: "column " + strconv.Quote(col.Name) + " " + columnType(col)})
+		}
+		return out
+	}
+	out := make([]diffLine, 0, len(c.ContractChanges))
+	for _, cc := range c.ContractChanges {
+		name := "column " + strconv.Quote(cc.Column)
+		l := diffLine{kind: lineChange, breaking: cc.Breaking}
+		switch cc.Kind {
+		case plans.ColumnAdded:
+			l.kind = lineAdd
+			l.text = name + " " + describeColumn(c.After, cc.Column, cc.After)
+		case plans.ColumnRemoved:
+			l.kind = lineRemove
+			l.text = name + " " + describeColumn(c.Before, cc.Column, cc.Before)
+		case plans.ColumnType:
+			l.text = name + " " + clean(cc.Before) + " → " + clean(cc.After)
+		case plans.ColumnNullable:
+			l.text = name + " " + nullability(cc.Before) + " → " + nullability(cc.After)
+		case plans.ColumnDescription, plans.ColumnMask:
+			l.text = name + " " + string(cc.Kind) + ": " + strconv.Quote(cc.Before) + " → " + strconv.Quote(cc.After)
+		default: // tags, and kinds a newer planner may add
+			l.text = name + " " + clean(string(cc.Kind)) + ": " + clean(cc.Before) + " → " + clean(cc.After)
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// columnType is a contract column as shown: its type, and "not null" when
+// it may not be null.
+func columnType(col state.Column) string {
+	t := clean(col.Type)
+	if !col.Nullable {
+		t += " not null"
+	}
+	return t
+}
+
+// describeColumn describes an added or removed column from the record
+// that has it (type and nullability), falling back to what the change
+// says.
+func describeColumn(p *state.Product, column, fallback string) string {
+	if p != nil {
+		for _, col := range p.Contract {
+			if col.Name == column {
+				return columnType(col)
+			}
+		}
+	}
+	return clean(fallback)
+}
+
+// nullability names a nullability as users say it; planners may write
+// "true"/"false" or the words.
+func nullability(s string) string {
+	switch strings.ToLower(s) {
+	case "true", "nullable", "null":
+		return "nullable"
+	case "false", "not null", "not_null", "required":
+		return "not null"
+	}
+	return clean(s)
+}
+
+// sortedDownstream orders downstream products deterministically: direct
+// readers first, this workspace before others, then by workspace and name.
+func sortedDownstream(ds []plans.Downstream) []plans.Downstream {
+	out := append([]plans.Downstream(nil), ds...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Direct != b.Direct {
+			return a.Direct
+		}
+		if a.Workspace != b.Workspace {
+			return a.Workspace < b.Workspace
+		}
+		return productName(a.Product) < productName(b.Product)
+	})
+	return out
+}
+
+// downstreamText is "product.x (owner, team)", with the workspace when it
+// is another one and "indirect" when it reads the product through others.
+func downstreamText(d plans.Downstream) string {
+	var b strings.Builder
+	b.WriteString(clean(productAddr(d.Product)))
+	if d.Workspace != "" {
+		b.WriteString(" in workspace ")
+		b.WriteString(clean(d.Workspace))
+	}
+	var who []string
+	if d.Owner != "" {
+		who = append(who, clean(d.Owner))
+	}
+	if d.Team != "" {
+		who = append(who, clean(d.Team))
+	}
+	paren := strings.Join(who, ", ")
+	if !d.Direct {
+		if paren != "" {
+			paren += "; "
+		}
+		paren += "indirect"
+	}
+	if paren != "" {
+		b.WriteString(" (" + paren + ")")
+	}
+	return b.String()
+}
+
+// importance ranks a change for the Markdown view, which drops the least
+// important details first when the comment is too long.
+func importance(c *plans.ProductChange) int {
+	switch {
+	case c.Refused != "":
+		return 6
+	case c.Breaking:
+		return 5
+	case c.Action == plans.Delete:
+		return 4
+	case c.Action == plans.Replace:
+		return 3
+	case c.Action == plans.Create:
+		return 2
+	case c.Action == plans.Update:
+		return 1
+	}
+	return 0
+}
+
+// clean makes text from the plan safe to print on one line: tabs and
+// newlines become spaces; other control characters, bidirectional
+// overrides (which can make a terminal or a browser show text in another
+// order than it is) and invalid UTF-8 become visible escapes. Everything
+// else, including any printable Unicode, is kept.
+func clean(s string) string {
+	ok := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f || c >= 0x80 {
+			ok = false
+			break
+		}
+	}
+	if ok {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\t' || r == '\n' || r == '\r':
+			b.WriteByte(' ')
+		case unicode.IsControl(r) || isBidi(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// isBidi reports the bidirectional formatting characters and invisible
+// marks behind "Trojan Source" tricks. The zero-width (non-)joiners stay:
+// emoji sequences and several scripts need them.
+func isBidi(r rune) bool {
+	return r == 0x061c || r == 0x200b || r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0xfeff
+}
+
+// truncate cuts s to at most n runes, ending with "…" when it cut.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i, k := 0, 0
+	for i < len(s) && k < n-1 {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		k++
+	}
+	return s[:i] + "…"
+}
+
+// wrap splits text into lines of at most width runes at spaces; a word
+// longer than width (a path, a URL) stays whole on its own line.
+func wrap(text string, width int) []string {
+	if width < 1 {
+		width = 1
+	}
+	if utf8.RuneCountInString(text) <= width {
+		return []string{text}
+	}
+	var lines []string
+	var cur strings.Builder
+	curLen := 0
+	for _, w := range strings.Fields(text) {
+		wl := utf8.RuneCountInString(w)
+		if curLen > 0 && curLen+1+wl > width {
+			lines = append(lines, cur.String())
+			cur.Reset()
+			curLen = 0
+		}
+		if curLen > 0 {
+			cur.WriteByte(' ')
+			curLen++
+		}
+		cur.WriteString(w)
+		curLen += wl
+	}
+	if curLen > 0 || len(lines) == 0 {
+		lines = append(lines, cur.String())
+	}
+	return lines
+}

@@ -18,9 +18,9 @@ import (
 // product being computed (rows, bytes, elapsed) and the overall count; in
 // CI or a pipe, one plain log line per event worth logging.
 type progress struct {
-	g     *globals
-	live  *mpb.Progress
-	mu    sync.Mutex
+	g    *globals
+	live *mpb.Progress
+	mu   sync.Mutex
 	bars map[string]*mpb.Bar
 	// smu guards stats, which the display's goroutine reads: never hold
 	// mu while the display may wait on it.

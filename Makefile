@@ -16,16 +16,15 @@ test:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 
-# Validates the example workspaces, prints a compiled plan, computes the
-# seed's pipeline and publishes it where the marketing domain reads it, then
-# previews the marketing product built on it. Local files only: no
-# credentials, no network.
+# Plans and applies the sales domain's products (local state and files,
+# no credentials), shows that a second plan has nothing to do, then
+# previews the marketing product built on what sales published.
 demo: build
 	$(BIN) --chdir examples/sales validate
+	$(BIN) --chdir examples/sales plan -out plan.out
+	$(BIN) --chdir examples/sales apply plan.out
+	$(BIN) --chdir examples/sales plan -detailed-exitcode
 	$(BIN) --chdir examples/sales explain adult_customers_by_country
-	$(BIN) --chdir examples/sales preview adult_customers_by_country
-	rm -rf examples/sales/lake/adult_customers_by_country
-	$(BIN) --chdir examples/sales run adult_customers_by_country --out lake/adult_customers_by_country
 	$(BIN) --chdir examples/marketing validate
 	$(BIN) --chdir examples/marketing preview campaign_reach
 

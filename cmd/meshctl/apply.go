@@ -148,6 +148,11 @@ func quarantineFile(dir, name string) (apply.RejectFile, error) {
 // checkSaved refuses a saved plan whose state or workspace changed since it
 // was made.
 func checkSaved(p *plans.Plan, s *session) error {
+	if s.state.Serial == 0 && len(s.state.Products) == 0 && p.Serial == 0 {
+		// No state was ever written: the plan's fresh lineage becomes the
+		// workspace's.
+		s.state.Lineage = p.Lineage
+	}
 	if p.Lineage != s.state.Lineage {
 		return fmt.Errorf("the saved plan was made against another state (lineage %s; this workspace's is %s): run plan again", p.Lineage, s.state.Lineage)
 	}

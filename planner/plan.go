@@ -82,6 +82,7 @@ func Plan(ctx context.Context, o Options) (*plans.Plan, error) {
 		return nil, err
 	}
 
+	readers := readersOf(ws)
 	recomputed := map[string]bool{}
 	for _, name := range order {
 		before := prior.Products[name]
@@ -119,7 +120,7 @@ func Plan(ctx context.Context, o Options) (*plans.Plan, error) {
 			c.RequiredBump = plans.BumpMajor
 		}
 		if action != plans.NoOp {
-			c.Downstream = downstream(ws, name)
+			c.Downstream = downstream(ws, readers, name)
 		}
 		p.Changes = append(p.Changes, c)
 	}
@@ -331,9 +332,8 @@ func driftOf(ctx context.Context, o Options, rec *state.Product) ([]string, erro
 	return o.Lake.Verify(ctx, rec.Output.Path, m, o.DeepVerify)
 }
 
-// downstream lists the products that read name, directly or not, with
-// their owners.
-func downstream(ws *configs.Workspace, name string) []plans.Downstream {
+// readersOf maps each product to the products that read it directly.
+func readersOf(ws *configs.Workspace) map[string][]string {
 	readers := map[string][]string{}
 	for _, n := range ws.ProductOrder {
 		for _, in := range ws.Products[n].Inputs {
@@ -342,6 +342,12 @@ func downstream(ws *configs.Workspace, name string) []plans.Downstream {
 			}
 		}
 	}
+	return readers
+}
+
+// downstream lists the products that read name, directly or not, with
+// their owners.
+func downstream(ws *configs.Workspace, readers map[string][]string, name string) []plans.Downstream {
 	var out []plans.Downstream
 	seen := map[string]bool{}
 	var walk func(n string, direct bool)

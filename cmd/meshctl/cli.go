@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime/pprof"
+	"syscall"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -115,7 +118,11 @@ func run(args []string, s streams, lookup func(string) (string, bool)) int {
 		prof = f
 		return pprof.StartCPUProfile(f)
 	}
-	err := root.Execute()
+	// Ctrl-C (or SIGTERM) cancels the run: apply stops starting products,
+	// discards what it was writing and saves the state of what finished.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := root.ExecuteContext(ctx)
 	if prof != nil {
 		pprof.StopCPUProfile()
 		prof.Close()

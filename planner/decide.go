@@ -63,10 +63,8 @@ func decideAction(prior, want *state.Product, f facts) (plans.Action, []plans.Re
 			}
 		}
 		sort.SliceStable(replace, func(i, j int) bool { return replace[i].Subject < replace[j].Subject })
-		if len(replace) == 0 {
-			replace = append(replace, plans.Reason{Kind: plans.ReasonPlan, Message: "the compiled plan changed (inputs, contract types or checks)"})
-		}
 	}
+	planChanged := prior.PlanFingerprint != want.PlanFingerprint
 	if outputKey(prior.Output) != outputKey(want.Output) {
 		replace = append(replace, plans.Reason{Kind: plans.ReasonOutput, Subject: "output",
 			Before: describeOutput(prior.Output), After: describeOutput(want.Output),
@@ -94,6 +92,18 @@ func decideAction(prior, want *state.Product, f facts) (plans.Action, []plans.Re
 	if len(f.drift) > 0 {
 		replace = append(replace, plans.Reason{Kind: plans.ReasonDrift, Subject: "output",
 			Message: "the published output no longer matches state: " + strings.Join(f.drift, "; ")})
+	}
+	for _, c := range prior.Checks {
+		if !c.Passed && c.Severity == "error" {
+			replace = append(replace, plans.Reason{Kind: plans.ReasonFailed, Subject: "check." + c.Name,
+				Message: fmt.Sprintf("the last apply did not publish: check %s failed", c.Name)})
+			break
+		}
+	}
+	if planChanged && len(replace) == 0 {
+		// Nothing more specific explains it: checks, contract types or how
+		// inputs are read changed.
+		replace = append(replace, plans.Reason{Kind: plans.ReasonPlan, Message: "the compiled plan changed (checks, contract types or how inputs are read)"})
 	}
 	meta := metadataReasons(prior, want)
 	if len(replace) > 0 {
@@ -139,11 +149,11 @@ func metadataReasons(prior, want *state.Product) []plans.Reason {
 	add("description", pm.Description, wm.Description)
 	add("version", pm.Version, wm.Version)
 	add("tags", strings.Join(pm.Tags, ", "), strings.Join(wm.Tags, ", "))
-	add("sla.freshness", pm.Freshness, wm.Freshness)
+	add("freshness", pm.Freshness, wm.Freshness)
 	if prior.PreventDestroy != want.PreventDestroy {
-		out = append(out, plans.Reason{Kind: plans.ReasonLifecycle, Subject: "lifecycle.prevent_destroy",
+		out = append(out, plans.Reason{Kind: plans.ReasonLifecycle, Subject: "prevent_destroy",
 			Before: fmt.Sprint(prior.PreventDestroy), After: fmt.Sprint(want.PreventDestroy),
-			Message: fmt.Sprintf("lifecycle.prevent_destroy: %v → %v", prior.PreventDestroy, want.PreventDestroy)})
+			Message: fmt.Sprintf("prevent_destroy: %v → %v", prior.PreventDestroy, want.PreventDestroy)})
 	}
 	// Contract metadata (descriptions, tags) changes no data either.
 	before := map[string]state.Column{}

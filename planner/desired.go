@@ -28,8 +28,27 @@ func desired(cp *configs.Product, ws *configs.Workspace, p *ir.Product) *state.P
 		},
 		Inputs: map[string]state.Input{},
 	}
+	roots := map[ir.Node]string{}
 	for _, t := range p.Transforms {
-		rec.Transforms[t.Name] = hashText(nodeText(t.Root))
+		roots[t.Root] = "transform." + t.Name
+	}
+	// A scan prints as the input it serves: repointing an input is an
+	// input's change, not its transforms'.
+	inputOf := map[*ir.Source]string{}
+	for _, in := range p.Inputs {
+		inputOf[in.Source] = "input." + in.Name
+	}
+	for _, t := range p.Transforms {
+		ir.WalkNodes(t.Root, func(n ir.Node) {
+			if s, ok := n.(*ir.Scan); ok {
+				if name, ok := inputOf[s.Source]; ok {
+					roots[n] = name
+				}
+			}
+		})
+	}
+	for _, t := range p.Transforms {
+		rec.Transforms[t.Name] = hashText(nodeText(t.Root, roots))
 	}
 	masks := map[string]string{}
 	if cp.Contract != nil {
@@ -73,34 +92,69 @@ func hashText(s string) string {
 }
 
 // planFingerprint hashes what the compiled product computes: the plan
-// tree with every expression and type (ir.Explain), how each input is read
-// and the checks. Layout, comments and metadata do not enter it.
+// tree with every expression and type, how each input is read, the checks
+// and the output's compression. Layout, comments, metadata, descriptions
+// and tags do not enter it.
 func planFingerprint(p *ir.Product) string {
 	var b strings.Builder
-	b.WriteString(ir.Explain(p))
+	b.WriteString(nodeText(p.Output.Root, nil))
+	// The published schema as written into the files (nullability).
+	for _, c := range p.Output.Schema {
+		fmt.Fprintf(&b, "publish %s %s %v\n", c.Name, c.Type, c.Nullable)
+	}
 	for _, in := range p.Inputs {
 		s := in.Source
 		fmt.Fprintf(&b, "input %s: %s %s %s %s %s delim=%q header=%v null=%q on_error=%s declared=%v\n",
 			in.Name, s.Kind, s.Name, s.Path, s.Table, s.Format, s.CSV.Delimiter, s.CSV.Header, s.CSV.NullValue, s.CSV.OnError, s.Declared)
 	}
+	for _, c := range p.Checks {
+		proj := c.Root.(*ir.Project)
+		fmt.Fprintf(&b, "check %s %s %s\n", c.Name, c.Severity, ir.FormatExpr(proj.Exprs[0], proj.Input.Schema()))
+	}
 	fmt.Fprintf(&b, "compression %s\n", p.Output.Compression)
 	return hashText(b.String())
 }
 
-// nodeText prints a plan subtree canonically: labels and schemas.
-func nodeText(n ir.Node) string {
+// nodeText prints a plan subtree canonically: each operator and its
+// columns' names, types and nullability (not tags or descriptions, which
+// change no data). With stops, the roots of other transforms print as a
+// reference, and scans as the input they read, so that a transform's text
+// covers its own operators only.
+func nodeText(n ir.Node, stops map[ir.Node]string) string {
 	var b strings.Builder
-	var walk func(n ir.Node, depth int)
-	walk = func(n ir.Node, depth int) {
-		fmt.Fprintf(&b, "%s%s (%s)\n", strings.Repeat(" ", depth), ir.Label(n), ir.FormatColumns(n.Schema()))
+	var walk func(n ir.Node, depth int, top bool)
+	walk = func(n ir.Node, depth int, top bool) {
+		pad := strings.Repeat(" ", depth)
+		if name, ok := stops[n]; ok && !top {
+			fmt.Fprintf(&b, "%s%s\n", pad, name)
+			return
+		}
+		if stops != nil {
+			// A transform's own operators: what it computes, not the
+			// columns it inherits (an upstream's schema change is the
+			// upstream's reason).
+			fmt.Fprintf(&b, "%s%s\n", pad, ir.Label(n))
+			for _, c := range n.Children() {
+				walk(c, depth+1, false)
+			}
+			return
+		}
+		fmt.Fprintf(&b, "%s%s (", pad, ir.Label(n))
+		for i, c := range n.Schema() {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%s.%s %s %v", c.Qualifier, c.Name, c.Type, c.Nullable)
+		}
+		b.WriteString(")\n")
 		if s, ok := n.(*ir.Scan); ok {
-			fmt.Fprintf(&b, "%s  %+v\n", strings.Repeat(" ", depth), *s.Source)
+			fmt.Fprintf(&b, "%s  %s %s %s %s\n", pad, s.Source.Kind, s.Source.Name, s.Source.Path, s.Source.Table)
 		}
 		for _, c := range n.Children() {
-			walk(c, depth+1)
+			walk(c, depth+1, false)
 		}
 	}
-	walk(n, 0)
+	walk(n, 0, true)
 	return b.String()
 }
 

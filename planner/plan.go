@@ -109,10 +109,6 @@ func Plan(ctx context.Context, o Options) (*plans.Plan, error) {
 			metaChanged := slices.ContainsFunc(reasons, func(r plans.Reason) bool { return r.Kind == plans.ReasonMetadata })
 			c.RequiredBump = requiredBump(c.ContractChanges, metaChanged)
 			c.DeclaredBump = declaredBump(before.Metadata.Version, after.Metadata.Version)
-			if bumpRank[c.DeclaredBump] < bumpRank[c.RequiredBump] && (c.RequiredBump == plans.BumpMajor || c.RequiredBump == plans.BumpMinor) {
-				p.Warnings = append(p.Warnings, fmt.Sprintf("product.%s: the contract changes call for a %s version bump, but version goes %s → %s",
-					name, c.RequiredBump, orNone(before.Metadata.Version), orNone(after.Metadata.Version)))
-			}
 		}
 		if action == plans.Delete && before != nil {
 			c.ContractChanges = contractChanges(before.Contract, nil)
@@ -248,11 +244,15 @@ func fingerprintInputs(ctx context.Context, o Options, want map[string]*state.Pr
 	for _, j := range jobs {
 		paths[j.src.Path] = ""
 	}
+	list := make([]string, 0, len(paths))
+	for path := range paths {
+		list = append(list, path)
+	}
 	var mu sync.Mutex
 	var firstErr error
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 8)
-	for path := range paths {
+	for _, path := range list {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {

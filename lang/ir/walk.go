@@ -44,3 +44,21 @@ func ColumnsUsed(e Expr) []int {
 	})
 	return out
 }
+
+// WalkNodes calls fn for n and every node below it, depth first; a node
+// reachable along several paths is visited once.
+func WalkNodes(n Node, fn func(Node)) {
+	seen := map[Node]bool{}
+	var walk func(Node)
+	walk = func(n Node) {
+		if n == nil || seen[n] {
+			return
+		}
+		seen[n] = true
+		fn(n)
+		for _, c := range n.Children() {
+			walk(c)
+		}
+	}
+	walk(n)
+}

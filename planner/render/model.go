@@ -150,9 +150,12 @@ func bumpName(b plans.Bump) string {
 	return clean(string(b))
 }
 
-// bumpBelow reports whether the declared bump is below the required one.
+// bumpBelow reports whether the declared bump is below the required one,
+// for a contract change consumers must hear about (a minor or major one,
+// on a product that stays).
 func bumpBelow(c *plans.ProductChange) bool {
-	return bumpRank(c.DeclaredBump) < bumpRank(c.RequiredBump)
+	return c.Action != plans.Delete && c.Action != plans.Create &&
+		bumpRank(c.RequiredBump) >= bumpRank(plans.BumpMinor) && bumpRank(c.DeclaredBump) < bumpRank(c.RequiredBump)
 }
 
 // showBump reports whether a change has a version bump worth a line.

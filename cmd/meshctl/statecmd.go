@@ -37,7 +37,9 @@ func newShowCmd(g *globals) *cobra.Command {
 			case g.json:
 				return render.JSON(g.streams.Out, f.Plan)
 			case markdown:
-				return render.Markdown(g.streams.Out, f.Plan, render.MarkdownOptions{})
+				return render.Markdown(g.streams.Out, f.Plan, render.MarkdownOptions{
+					FullPlanCommand: "meshctl show " + shellQuote(args[0]),
+				})
 			}
 			return render.Text(g.streams.Out, f.Plan, render.TextOptions{Color: g.color(g.streams.Out)})
 		},
@@ -338,4 +340,16 @@ runs writing state at once can lose work.`,
 			return nil
 		},
 	}
+}
+
+// shellQuote quotes s for a POSIX shell when it holds anything beyond
+// the characters paths usually have, so a command shown to a reader can
+// be pasted as is.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:@+,", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

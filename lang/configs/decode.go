@@ -15,6 +15,7 @@ import (
 	"github.com/meshctl/meshctl/lang/addrs"
 	"github.com/meshctl/meshctl/lang/diag"
 	"github.com/meshctl/meshctl/lang/hcldiag"
+	"github.com/meshctl/meshctl/lang/policymodel"
 	"github.com/meshctl/meshctl/lang/suggest"
 	"github.com/meshctl/meshctl/lang/types"
 )
@@ -596,7 +597,7 @@ var columnSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 }}
 
 // Masks lists the values mask may take.
-var Masks = []string{"hash"}
+var Masks = []string{"hash", "redact", "null", "last4", "email_domain"}
 
 func (d *decoder) column(b *hcl.Block, seen map[string]hcl.Range, contract bool) *Column {
 	c, hd := b.Body.Content(columnSchema)
@@ -651,7 +652,7 @@ var policySchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 }}
 
 // PolicyTargets lists what a policy may apply to.
-var PolicyTargets = []string{"product", "column", "output", "change"}
+var PolicyTargets = policymodel.Targets
 
 func (d *decoder) policy(b *hcl.Block) *Policy {
 	c, hd := b.Body.Content(policySchema)

@@ -17,6 +17,7 @@ import (
 	"github.com/meshctl/meshctl/lang/ir"
 	"github.com/meshctl/meshctl/planner/lakeio"
 	"github.com/meshctl/meshctl/planner/plans"
+	"github.com/meshctl/meshctl/planner/policy"
 	"github.com/meshctl/meshctl/planner/state"
 )
 
@@ -120,6 +121,8 @@ func Plan(ctx context.Context, o Options) (*plans.Plan, error) {
 		}
 		p.Changes = append(p.Changes, c)
 	}
+	res := policy.Evaluate(policy.Input{Workspace: ws, Compiled: o.Compiled, Plan: p, Now: now()})
+	p.Violations, p.Exemptions = res.Violations, res.Exemptions
 	return p, nil
 }
 

@@ -102,6 +102,12 @@ func planOf(t *testing.T, src string, prior *state.State, lake *fakeLake) *plans
 	if ds.HasErrors() {
 		t.Fatal(ds.Err())
 	}
+	return planWorkspace(t, ws, prior, lake)
+}
+
+// planWorkspace compiles a loaded workspace and plans it at 2026-11-25.
+func planWorkspace(t *testing.T, ws *configs.Workspace, prior *state.State, lake *fakeLake) *plans.Plan {
+	t.Helper()
 	res, ds := compile.Compile(context.Background(), ws, compile.Options{})
 	if ds.HasErrors() {
 		t.Fatal(ds.Err())

@@ -83,7 +83,9 @@ func (c Column) Value() cty.Value {
 }
 
 // Value returns the output as an OutputType value.
-func (o Output) Value() cty.Value {
+func (o Output) Value() cty.Value { return o.value(columns(o.Columns)) }
+
+func (o Output) value(cols cty.Value) cty.Value {
 	return cty.ObjectVal(map[string]cty.Value{
 		"format":       cty.StringVal(o.Format),
 		"path":         cty.StringVal(o.Path),
@@ -91,12 +93,30 @@ func (o Output) Value() cty.Value {
 		"partition_by": stringList(o.PartitionBy),
 		"encryption":   nullable(o.Encryption),
 		"kms_key_id":   nullable(o.KMSKeyID),
-		"columns":      columns(o.Columns),
+		"columns":      cols,
 	})
 }
 
 // Value returns the product as a ProductType value.
 func (p Product) Value() cty.Value {
+	v, _, _ := p.Values()
+	return v
+}
+
+// Values returns the product as a ProductType value, with its output and
+// its columns' values, which share the same column values: a policy
+// engine evaluating every column builds each once.
+func (p Product) Values() (product, output cty.Value, cols []cty.Value) {
+	cols = make([]cty.Value, len(p.Columns))
+	for i, c := range p.Columns {
+		cols[i] = c.Value()
+	}
+	colList := list(ColumnType, cols)
+	contract := colList
+	if len(p.Contract) != len(p.Columns) {
+		contract = columns(p.Contract)
+	}
+	output = p.Output.value(colList)
 	sla := cty.NullVal(SLAType)
 	if p.SLA != nil {
 		sla = cty.ObjectVal(map[string]cty.Value{
@@ -108,7 +128,7 @@ func (p Product) Value() cty.Value {
 	for i, c := range p.Checks {
 		checks[i] = cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal(c.Name), "severity": cty.StringVal(c.Severity)})
 	}
-	return cty.ObjectVal(map[string]cty.Value{
+	product = cty.ObjectVal(map[string]cty.Value{
 		"name":            cty.StringVal(p.Name),
 		"domain":          cty.StringVal(p.Domain),
 		"owner":           cty.StringVal(p.Owner),
@@ -117,15 +137,16 @@ func (p Product) Value() cty.Value {
 		"version":         cty.StringVal(p.Version),
 		"tags":            stringList(p.Tags),
 		"inputs":          stringList(p.Inputs),
-		"columns":         columns(p.Columns),
-		"contract":        columns(p.Contract),
+		"columns":         colList,
+		"contract":        contract,
 		"has_contract":    cty.BoolVal(p.HasContract),
-		"output":          p.Output.Value(),
+		"output":          output,
 		"checks":          list(CheckType, checks),
 		"sla":             sla,
 		"access":          cty.ObjectVal(map[string]cty.Value{"readers": stringList(p.Readers)}),
 		"prevent_destroy": cty.BoolVal(p.PreventDestroy),
 	})
+	return product, output, cols
 }
 
 // Value returns the source as a SourceType value.

@@ -181,11 +181,91 @@ type Plan struct {
 	// Warnings are notes the plan wants seen (a breaking change without a
 	// major version bump).
 	Warnings []string `json:"warnings,omitempty"`
+	// Violations are the policies that failed, in policy then object
+	// order; those an active exemption covers are kept, marked Exempted,
+	// so reviewers see them.
+	Violations []Violation `json:"violations,omitempty"`
+	// Exemptions are the workspace's exemptions still active when the
+	// plan was made (expired ones are violations).
+	Exemptions []Exemption `json:"exemptions,omitempty"`
+}
+
+// Enforcement levels of a policy.
+const (
+	Advisory      = "advisory"
+	SoftMandatory = "soft_mandatory"
+	HardMandatory = "hard_mandatory"
+)
+
+// Violation is one policy that failed for one object.
+type Violation struct {
+	Policy string `json:"policy"`
+	// Enforcement is advisory, soft_mandatory or hard_mandatory.
+	Enforcement string `json:"enforcement"`
+	// AppliesTo is product, column, output, source or change; Object the
+	// object that failed: "product.orders", "product.orders.column.email",
+	// "product.orders.output", "source.crm".
+	AppliesTo string `json:"applies_to"`
+	Object    string `json:"object"`
+	// Product is the product the object belongs to ("" for a source).
+	Product string `json:"product,omitempty"`
+	Message string `json:"message"`
+	// PolicyAt and ObjectAt are the file:line:col of the policy and of
+	// the offending definition.
+	PolicyAt string `json:"policy_at,omitempty"`
+	ObjectAt string `json:"object_at,omitempty"`
+	// Governance is the governance folder the policy came from ("" for a
+	// workspace policy).
+	Governance string `json:"governance,omitempty"`
+	// Exemption names the active exemption that covers the violation;
+	// ExpiredExemption the exemption whose expiry is itself the violation.
+	Exemption        string `json:"exemption,omitempty"`
+	ExpiredExemption string `json:"expired_exemption,omitempty"`
+}
+
+// Blocking reports whether the violation stops apply: a hard_mandatory
+// one always, a soft_mandatory one unless an exemption covers it.
+func (v Violation) Blocking() bool {
+	switch v.Enforcement {
+	case HardMandatory:
+		return true
+	case SoftMandatory:
+		return v.Exemption == ""
+	}
+	return false
+}
+
+// Exemption is an active exemption, with the days it has left.
+type Exemption struct {
+	Name   string `json:"name"`
+	Policy string `json:"policy"`
+	Target string `json:"target"`
+	Reason string `json:"reason"`
+	// Expires is the last day the exemption holds (YYYY-MM-DD).
+	Expires  string `json:"expires"`
+	DaysLeft int    `json:"days_left"`
+	// Used counts the violations it covers in this plan.
+	Used int    `json:"used"`
+	At   string `json:"at,omitempty"`
+}
+
+// Blocking returns the violations that stop apply.
+func (p *Plan) Blocking() []Violation {
+	var out []Violation
+	for _, v := range p.Violations {
+		if v.Blocking() {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // Summary counts a plan's actions.
 type Summary struct {
 	Create, Update, Replace, Delete, NoOp, Breaking int
+	// Violations counts failed policies, Blocking those that stop apply,
+	// Exempted those an exemption covers.
+	Violations, Blocking, Exempted int
 }
 
 // Summary counts the plan's actions and breaking changes.
@@ -206,6 +286,15 @@ func (p *Plan) Summary() Summary {
 		}
 		if c.Breaking {
 			s.Breaking++
+		}
+	}
+	for _, v := range p.Violations {
+		s.Violations++
+		if v.Blocking() {
+			s.Blocking++
+		}
+		if v.Exemption != "" {
+			s.Exempted++
 		}
 	}
 	return s

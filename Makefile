@@ -20,12 +20,12 @@ test:
 # no credentials), shows that a second plan has nothing to do, then
 # previews the marketing product built on what sales published.
 demo: build
-	$(BIN) --chdir examples/sales validate
-	$(BIN) --chdir examples/sales plan -out plan.out
-	$(BIN) --chdir examples/sales apply plan.out
-	$(BIN) --chdir examples/sales plan -detailed-exitcode
-	$(BIN) --chdir examples/sales explain adult_customers_by_country
-	$(BIN) --chdir examples/marketing validate
+	$(BIN) --chdir examples/sales validate --policies ../governance
+	$(BIN) --chdir examples/sales plan -out plan.out --policies ../governance
+	$(BIN) --chdir examples/sales apply plan.out --policies ../governance
+	$(BIN) --chdir examples/sales plan -detailed-exitcode --policies ../governance
+	$(BIN) --chdir examples/sales explain adult_customers_by_country --policies ../governance
+	$(BIN) --chdir examples/marketing validate --policies ../governance
 	$(BIN) --chdir examples/marketing preview campaign_reach
 
 # Micro-benchmarks, then the end-to-end benchmark against DuckDB's figures

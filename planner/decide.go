@@ -120,6 +120,12 @@ func describeOutput(o state.Output) string {
 	if len(o.PartitionBy) > 0 {
 		s += " partition_by " + strings.Join(o.PartitionBy, ",")
 	}
+	if o.Encryption != "" {
+		s += " encryption " + o.Encryption
+		if o.KMSKeyID != "" {
+			s += " " + o.KMSKeyID
+		}
+	}
 	return s
 }
 
@@ -150,6 +156,7 @@ func metadataReasons(prior, want *state.Product) []plans.Reason {
 	add("version", pm.Version, wm.Version)
 	add("tags", strings.Join(pm.Tags, ", "), strings.Join(wm.Tags, ", "))
 	add("freshness", pm.Freshness, wm.Freshness)
+	add("access.readers", strings.Join(pm.Readers, ", "), strings.Join(wm.Readers, ", "))
 	if prior.PreventDestroy != want.PreventDestroy {
 		out = append(out, plans.Reason{Kind: plans.ReasonLifecycle, Subject: "prevent_destroy",
 			Before: fmt.Sprint(prior.PreventDestroy), After: fmt.Sprint(want.PreventDestroy),

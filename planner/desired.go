@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 
@@ -63,6 +64,9 @@ func desired(cp *configs.Product, ws *configs.Workspace, p *ir.Product) *state.P
 	if cp.Lifecycle != nil {
 		rec.PreventDestroy = cp.Lifecycle.PreventDestroy
 	}
+	if cp.Output != nil {
+		rec.Output.Encryption, rec.Output.KMSKeyID = cp.Output.Encryption, cp.Output.KMSKeyID
+	}
 	rec.DefinitionHash = hashText(rec.PlanFingerprint + "\n" + outputKey(rec.Output))
 	return rec
 }
@@ -78,12 +82,21 @@ func metadataOf(cp *configs.Product, ws *configs.Workspace) state.Metadata {
 	if cp.SLA != nil {
 		m.Freshness = cp.SLA.FreshnessText
 	}
+	if cp.Access != nil {
+		m.Readers = cp.Access.Readers
+	}
 	return m
 }
 
 // outputKey identifies where and how a product publishes.
+// Encryption enters only when set, so that records written before it
+// existed keep their keys.
 func outputKey(o state.Output) string {
-	return fmt.Sprintf("%s|%s|%s|%s", o.Format, o.Path, o.Table, strings.Join(o.PartitionBy, ","))
+	k := fmt.Sprintf("%s|%s|%s|%s", o.Format, o.Path, o.Table, strings.Join(o.PartitionBy, ","))
+	if o.Encryption != "" {
+		k += "|" + o.Encryption + "|" + o.KMSKeyID
+	}
+	return k
 }
 
 func hashText(s string) string {
@@ -160,14 +173,24 @@ func nodeText(n ir.Node, stops map[ir.Node]string) string {
 
 // workspaceHash covers every configuration file: name and content.
 func workspaceHash(ws *configs.Workspace) string {
+	// Names are taken relative to the workspace root, so that a plan made
+	// with --chdir applies from inside the workspace; governance files
+	// are the platform team's, not the workspace's, and a saved plan
+	// already carries their verdict.
+	prefix := ""
+	if ws.DisplayDir != "" {
+		prefix = path.Clean(ws.DisplayDir) + "/"
+	}
 	names := make([]string, 0, len(ws.Files))
 	for n := range ws.Files {
-		names = append(names, n)
+		if !ws.Governance[n] {
+			names = append(names, n)
+		}
 	}
 	sort.Strings(names)
 	h := sha256.New()
 	for _, n := range names {
-		fmt.Fprintf(h, "%s\x00%d\x00", n, len(ws.Files[n]))
+		fmt.Fprintf(h, "%s\x00%d\x00", strings.TrimPrefix(n, prefix), len(ws.Files[n]))
 		h.Write(ws.Files[n])
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -100,6 +101,9 @@ run apply again to finish the job.`,
 			}
 			// Product inputs are read from what is published (apply sets the
 			// reader of ir.SourceProduct), not computed inline.
+			if problem := g.maskKeyProblem(s.w); problem != "" {
+				return errors.New(problem)
+			}
 			opts := g.executorOptions(s.w, threads)
 			progress := newProgress(g)
 			res, err := apply.Run(ctx, apply.Options{

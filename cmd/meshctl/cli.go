@@ -9,8 +9,8 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/pprof"
-	"syscall"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -45,6 +45,9 @@ type globals struct {
 	noColor    bool
 	json       bool
 	cpuprofile string
+	// policies are the governance folders of --policies, as written:
+	// relative to --chdir, like every path the user gives.
+	policies []string
 
 	streams streams
 	lookup  func(string) (string, bool)
@@ -162,6 +165,7 @@ before or after positional arguments.`,
 	pf.StringVar(&g.chdir, "chdir", "", "run in `DIR` (the workspace root) instead of the current directory")
 	pf.BoolVar(&g.noColor, "no-color", false, "disable colour (NO_COLOR in the environment does too)")
 	pf.BoolVar(&g.json, "json", false, "print machine-readable JSON")
+	pf.StringArrayVar(&g.policies, "policies", nil, "also load the policies and exemptions of the governance folder `DIR` (repeatable; relative to --chdir, like every path)")
 	pf.StringVar(&g.cpuprofile, "cpuprofile", "", "write a CPU profile of the command to `FILE` (for go tool pprof)")
 	_ = pf.MarkHidden("cpuprofile")
 	root.CompletionOptions.HiddenDefaultCmd = true

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -146,14 +147,38 @@ func (g *globals) showPlan(p *plans.Plan) error {
 	return render.Text(g.streams.Out, p, render.TextOptions{Color: g.color(g.streams.Out)})
 }
 
-// refused reports changes that cannot be applied.
+// refused reports changes that cannot be applied: a protected delete, or
+// mandatory policies that failed.
 func refused(p *plans.Plan) error {
 	for _, c := range p.Changes {
 		if c.Refused != "" {
 			return fmt.Errorf("the plan cannot be applied: product.%s: %s", c.Product, c.Refused)
 		}
 	}
-	return nil
+	blocking := p.Blocking()
+	if len(blocking) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "the plan cannot be applied: %d mandatory policy %s failed:", len(blocking), plural(len(blocking), "check", "checks"))
+	soft := false
+	for _, v := range blocking {
+		fmt.Fprintf(&b, "\n  - %s (%s) on %s: %s", v.Policy, v.Enforcement, v.Object, v.Message)
+		soft = soft || v.Enforcement == plans.SoftMandatory
+	}
+	b.WriteString("\nFix the definitions")
+	if soft {
+		b.WriteString(", or, for a soft_mandatory policy, add an exemption (policy, target, reason, expires) that reviewers approve")
+	}
+	b.WriteString(".")
+	return errors.New(b.String())
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func newPlanCmd(g *globals) *cobra.Command {
@@ -172,6 +197,12 @@ drifted), - delete. Contract changes are classified column by column as
 breaking or not, with the version bump they call for and the downstream
 products they touch.
 
+Every policy (the workspace's and those of each --policies DIR) is
+evaluated against the products, their columns, outputs and sources, and
+the planned changes. Advisory policies warn; a failed soft_mandatory policy
+blocks unless an active exemption covers it, a hard_mandatory one always
+blocks: plan then exits 1, saves no plan, and apply refuses.
+
 -out FILE saves the plan for apply FILE. -detailed-exitcode exits 0 when
 there are no changes, 1 on error, 2 when there are changes.`,
 		Args: cobra.NoArgs,
@@ -189,6 +220,10 @@ there are no changes, 1 on error, 2 when there are changes.`,
 			if err := g.showPlan(p); err != nil {
 				return err
 			}
+			// A plan that cannot be applied is not saved: apply would refuse it.
+			if err := refused(p); err != nil {
+				return err
+			}
 			if out != "" {
 				b, err := plans.EncodeFile(p, buildVersion().Version)
 				if err != nil {
@@ -200,9 +235,6 @@ there are no changes, 1 on error, 2 when there are changes.`,
 				if !g.json {
 					fmt.Fprintf(g.streams.Out, "\nSaved the plan to %s. To perform exactly these actions, run:\n  meshctl apply %s\n", out, out)
 				}
-			}
-			if err := refused(p); err != nil {
-				return err
 			}
 			if detailed && p.HasChanges() {
 				return exitCode(exitChanges)

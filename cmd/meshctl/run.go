@@ -52,6 +52,20 @@ func (g *globals) executorOptions(w *workspace, threads int) executor.Options {
 	return opts
 }
 
+// maskKeyProblem says what is wrong with the mask key the workspace
+// declares: an env() variable that is not set would hash with an empty
+// key, publishing values that differ from every other run's.
+func (g *globals) maskKeyProblem(w *workspace) string {
+	m := w.config.Mesh
+	if m == nil || m.MaskKey == nil || m.MaskKey.Env == "" {
+		return ""
+	}
+	if _, ok := g.lookup(m.MaskKey.Env); ok && g.getenv(m.MaskKey.Env) != "" {
+		return ""
+	}
+	return fmt.Sprintf("mesh.mask_key names the environment variable %s, which is not set: mask = \"hash\" needs its key", m.MaskKey.Env)
+}
+
 // sinker returns the writer factory for an output format.
 func sinker(format string) (dataio.Sinker, error) {
 	switch format {

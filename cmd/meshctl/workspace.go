@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"path"
+	"path/filepath"
 
 	"github.com/meshctl/meshctl/lang/compile"
 	"github.com/meshctl/meshctl/lang/configs"
@@ -36,7 +39,11 @@ func (g *globals) loadWorkspace(ctx context.Context, products []string) (*worksp
 	if err != nil {
 		return nil, err
 	}
-	cfg, diags := configs.Load(os.DirFS(root), configs.Options{Getenv: g.lookup, DisplayDir: g.displayDir()})
+	dirs, err := g.policyDirs()
+	if err != nil {
+		return nil, err
+	}
+	cfg, diags := configs.Load(os.DirFS(root), configs.Options{Getenv: g.lookup, DisplayDir: g.displayDir(), PolicyDirs: dirs})
 	w := &workspace{root: root, config: cfg, diags: diags}
 	if cfg == nil || diags.HasErrors() {
 		return w, nil
@@ -46,6 +53,30 @@ func (g *globals) loadWorkspace(ctx context.Context, products []string) (*worksp
 	w.diags = append(w.diags, more...)
 	w.diags.Sort()
 	return w, nil
+}
+
+// policyDirs opens the governance folders of --policies. Like every path
+// after --chdir (plan -out, apply FILE), they are relative to the
+// workspace root --chdir names, and they are shown prefixed like the
+// workspace's files, so that file:line:col opens from where the user
+// typed the command.
+func (g *globals) policyDirs() ([]configs.PolicyDir, error) {
+	var out []configs.PolicyDir
+	for _, dir := range g.policies {
+		if dir == "" {
+			return nil, fmt.Errorf("--policies needs a folder, such as --policies ../governance")
+		}
+		abs, err := filepath.Abs(g.path(dir))
+		if err != nil {
+			return nil, fmt.Errorf("--policies %s: %w", dir, err)
+		}
+		shown := filepath.ToSlash(filepath.Clean(dir))
+		if !filepath.IsAbs(dir) {
+			shown = path.Clean(path.Join(g.displayDir(), filepath.ToSlash(dir)))
+		}
+		out = append(out, configs.PolicyDir{Dir: shown, FS: os.DirFS(abs)})
+	}
+	return out, nil
 }
 
 // sources returns the file contents for diagnostic snippets.

@@ -27,6 +27,10 @@ type decoder struct {
 	// seen records where each named block was first declared, keyed by
 	// "kind.name".
 	seen map[string]hcl.Range
+	// gov is the governance folder of the file being decoded ("" for the
+	// workspace); govPolicies the folder of each governance policy.
+	gov         string
+	govPolicies map[string]string
 }
 
 func newDecoder(opts Options) *decoder {
@@ -48,8 +52,9 @@ func newDecoder(opts Options) *decoder {
 		},
 	})
 	return &decoder{
-		ctx:  &hcl.EvalContext{Functions: map[string]function.Function{"env": env}},
-		seen: map[string]hcl.Range{},
+		ctx:         &hcl.EvalContext{Functions: map[string]function.Function{"env": env}},
+		seen:        map[string]hcl.Range{},
+		govPolicies: map[string]string{},
 	}
 }
 
@@ -82,6 +87,11 @@ func (d *decoder) file(ws *Workspace, f *hcl.File) {
 		return
 	}
 	for _, b := range content.Blocks {
+		if d.gov != "" && b.Type != "policy" && b.Type != "exemption" {
+			d.errorf(b.DefRange, "Block not allowed in a governance folder",
+				"A governance folder holds policies and exemptions only; this %s block belongs in a workspace, not in %s.", b.Type, d.gov)
+			continue
+		}
 		if b.Type != "mesh" && !d.name(b) {
 			continue
 		}
@@ -126,11 +136,26 @@ func (d *decoder) name(b *hcl.Block) bool {
 	}
 	key := b.Type + "." + name
 	if first, ok := d.seen[key]; ok {
-		d.errorf(b.LabelRanges[0], fmt.Sprintf("Duplicate %s %q", b.Type, name),
-			"A %s named %q is already declared at %s. Names are unique across all files of a workspace.", b.Type, name, hcldiag.Range(first))
+		gov, fromGov := d.govPolicies[name]
+		switch {
+		case b.Type == "policy" && fromGov && d.gov == "":
+			d.errorf(b.LabelRanges[0], fmt.Sprintf("Policy %q overrides a governance policy", name),
+				"Policy %q is defined by the governance policies in %s (%s); a workspace cannot override the mesh's rules. Rename this policy, or change the governance one there.",
+				name, gov, hcldiag.Range(first))
+		case b.Type == "policy" && fromGov && d.gov != gov:
+			d.errorf(b.LabelRanges[0], fmt.Sprintf("Duplicate policy %q", name),
+				"Policy %q is defined by both governance folders %s (%s) and %s; names are unique across all governance folders.",
+				name, gov, hcldiag.Range(first), d.gov)
+		default:
+			d.errorf(b.LabelRanges[0], fmt.Sprintf("Duplicate %s %q", b.Type, name),
+				"A %s named %q is already declared at %s. Names are unique across all files of a workspace and its governance folders.", b.Type, name, hcldiag.Range(first))
+		}
 		return false
 	}
 	d.seen[key] = b.DefRange
+	if b.Type == "policy" && d.gov != "" {
+		d.govPolicies[name] = d.gov
+	}
 	return true
 }
 
@@ -657,7 +682,7 @@ var PolicyTargets = policymodel.Targets
 func (d *decoder) policy(b *hcl.Block) *Policy {
 	c, hd := b.Body.Content(policySchema)
 	d.hcl(hd)
-	p := &Policy{Name: b.Labels[0], Range: b.DefRange}
+	p := &Policy{Name: b.Labels[0], Range: b.DefRange, Governance: d.gov}
 	p.Description, _ = d.str(c.Attributes, "description")
 	p.Enforcement = d.enum(c.Attributes, "enforcement", "advisory", "advisory", "soft_mandatory", "hard_mandatory")
 	if a, ok := c.Attributes["applies_to"]; ok {
@@ -678,7 +703,7 @@ var exemptionSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 func (d *decoder) exemption(b *hcl.Block) *Exemption {
 	c, hd := b.Body.Content(exemptionSchema)
 	d.hcl(hd)
-	e := &Exemption{Name: b.Labels[0], Range: b.DefRange}
+	e := &Exemption{Name: b.Labels[0], Range: b.DefRange, Governance: d.gov}
 	e.Policy, e.PolicyRange, _ = d.ref(c.Attributes, "policy", addrs.PolicyKind)
 	e.Target, e.TargetRange, _ = d.ref(c.Attributes, "target", addrs.ProductKind, addrs.SourceKind, addrs.DomainKind)
 	e.Reason, _ = d.str(c.Attributes, "reason")

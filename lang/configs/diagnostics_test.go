@@ -2,6 +2,7 @@ package configs_test
 
 import (
 	"maps"
+	"path"
 	"slices"
 	"strings"
 	"testing"
@@ -21,7 +22,11 @@ type dgCase struct {
 	// files maps a file name to its source. Exactly one file holds the
 	// marker, unless the diagnostic has no subject.
 	files map[string]string
-	env   map[string]string
+	// gov holds governance files by name, such as "../gov/pii.mesh.hcl";
+	// each belongs to the governance folder its name is in. A marker may
+	// be in one of them instead of in files.
+	gov map[string]string
+	env map[string]string
 	// summary is compared for equality, severity too.
 	summary  string
 	severity diag.Severity
@@ -32,21 +37,26 @@ type dgCase struct {
 }
 
 // dgPrepare strips markers, returning the files to load and the expected
-// position (nil when no file holds a marker).
-func dgPrepare(t *testing.T, files map[string]string) ([]configs.File, *diagtest.Pos) {
+// position (nil when no file holds a marker). Files of gov are governance
+// files of the folder their name is in.
+func dgPrepare(t *testing.T, files, gov map[string]string) ([]configs.File, *diagtest.Pos) {
 	t.Helper()
 	var out []configs.File
 	var want *diagtest.Pos
-	for _, name := range slices.Sorted(maps.Keys(files)) {
-		src, pos := diagtest.StripMarker(t, name, files[name])
-		if pos != nil {
-			if want != nil {
-				t.Fatalf("markers in two files: %s and %s", want.File, name)
+	add := func(files map[string]string, governance func(name string) string) {
+		for _, name := range slices.Sorted(maps.Keys(files)) {
+			src, pos := diagtest.StripMarker(t, name, files[name])
+			if pos != nil {
+				if want != nil {
+					t.Fatalf("markers in two files: %s and %s", want.File, name)
+				}
+				want = pos
 			}
-			want = pos
+			out = append(out, configs.File{Name: name, Src: []byte(src), Governance: governance(name)})
 		}
-		out = append(out, configs.File{Name: name, Src: []byte(src)})
 	}
+	add(files, func(string) string { return "" })
+	add(gov, path.Dir)
 	return out, want
 }
 
@@ -910,6 +920,39 @@ exemption "legacy" {
 			detail:  []string{"Did you mean policy.pii_is_masked?"},
 		},
 		{
+			name: "hash mask without a key",
+			files: dgOne(dgHead + `
+product "p" {
+  domain = domain.sales
+  input "crm" { from = source.crm }
+  output { path = "lake/p/" }
+  contract {
+    column "email" {
+      type = "string"
+      mask = «"hash"
+    }
+  }
+}
+`),
+			summary:  "Hash mask without a key",
+			severity: diag.Warning,
+			detail:   []string{"p.email is published as a plain SHA-256", `mask_key = env("MESH_MASK_KEY")`},
+		},
+		{
+			name: "exemption from a governance policy without --policies",
+			files: dgOne(dgHead + dgProduct + `
+exemption "legacy" {
+  policy  = «policy.no_pii_for_everyone
+  target  = product.p
+  reason  = "DATA-412"
+  expires = "2027-03-31"
+}
+`),
+			summary:  "Exemption from an unknown policy",
+			severity: diag.Warning,
+			detail:   []string{`No policy named "no_pii_for_everyone" is declared in this workspace`, "run with --policies DIR"},
+		},
+		{
 			name: "reference of the wrong kind",
 			files: dgOne(dgHead + `
 product "p" {
@@ -1449,6 +1492,328 @@ product "p" {
 `),
 			summary: "Invalid join alias",
 		},
+
+		// ---- access ---------------------------------------------------
+		{
+			name: "two access blocks",
+			files: dgOne(dgHead + `
+product "p" {
+  domain = domain.sales
+  input "crm" { from = source.crm }
+  output { path = "lake/p/" }
+  access { readers = ["everyone"] }
+  «access { readers = ["team-finance"] }
+}
+`),
+			summary: "Duplicate access block",
+			detail:  []string{"main.mesh.hcl:18:3"},
+		},
+		{
+			name: "access without readers",
+			files: dgOne(dgHead + `
+product "p" {
+  domain = domain.sales
+  input "crm" { from = source.crm }
+  output { path = "lake/p/" }
+  access «{}
+}
+`),
+			summary: "Missing required argument",
+			detail:  []string{`"readers" is required`},
+		},
+		{
+			name: "readers not a list",
+			files: dgOne(dgHead + `
+product "p" {
+  domain = domain.sales
+  input "crm" { from = source.crm }
+  output { path = "lake/p/" }
+  access { readers = «"everyone" }
+}
+`),
+			summary:     "Incorrect attribute value type",
+			exactDetail: "readers must be a list of strings, not a string.",
+		},
+		{
+			name: "empty reader",
+			files: dgOne(dgHead + `
+product "p" {
+  domain = domain.sales
+  input "crm" { from = source.crm }
+  output { path = "lake/p/" }
+  access { readers = ["everyone", «" "] }
+}
+`),
+			summary: "Empty reader",
+		},
+		{
+			name: "duplicate reader is a warning",
+			files: dgOne(dgHead + `
+product "p" {
+  domain = domain.sales
+  input "crm" { from = source.crm }
+  output { path = "lake/p/" }
+  access {
+    readers = ["everyone", "team-finance", «"everyone"]
+  }
+}
+`),
+			summary:     `Duplicate reader "everyone"`,
+			severity:    diag.Warning,
+			exactDetail: `"everyone" is already listed at main.mesh.hcl:19:16.`,
+		},
+
+		// ---- output encryption ----------------------------------------
+		{
+			name: "invalid encryption",
+			files: dgOne(dgHead + `
+product "p" {
+  domain = domain.sales
+  input "crm" { from = source.crm }
+  output {
+    path       = "s3://lake/p/"
+    encryption = «"aws-kms"
+  }
+}
+`),
+			summary: "Invalid encryption",
+			detail:  []string{`"aws-kms" is not a valid encryption: use one of "AES256", "aws:kms".`, `Did you mean "aws:kms"?`},
+		},
+		{
+			name: "kms_key_id without encryption",
+			files: dgOne(dgHead + `
+product "p" {
+  domain = domain.sales
+  input "crm" { from = source.crm }
+  output {
+    path       = "s3://lake/p/"
+    «kms_key_id = "arn:aws:kms:eu-west-1:111122223333:key/k"
+  }
+}
+`),
+			summary: "kms_key_id without aws:kms encryption",
+			detail:  []string{`encryption = "aws:kms"`},
+		},
+		{
+			name: "kms_key_id with AES256",
+			files: dgOne(dgHead + `
+product "p" {
+  domain = domain.sales
+  input "crm" { from = source.crm }
+  output {
+    path       = "s3://lake/p/"
+    encryption = "AES256"
+    «kms_key_id = "arn:aws:kms:eu-west-1:111122223333:key/k"
+  }
+}
+`),
+			summary: "kms_key_id without aws:kms encryption",
+		},
+		{
+			name: "empty kms_key_id",
+			files: dgOne(dgHead + `
+product "p" {
+  domain = domain.sales
+  input "crm" { from = source.crm }
+  output {
+    path       = "s3://lake/p/"
+    encryption = "aws:kms"
+    kms_key_id = «""
+  }
+}
+`),
+			summary: "Empty kms_key_id",
+		},
+		{
+			name: "encryption on a local output is a warning",
+			files: dgOne(dgHead + `
+product "p" {
+  domain = domain.sales
+  input "crm" { from = source.crm }
+  output {
+    path       = "lake/p/"
+    encryption = «"AES256"
+  }
+}
+`),
+			summary:  "Encryption has no effect here",
+			severity: diag.Warning,
+			detail:   []string{"only takes effect for S3 outputs", `path "lake/p/"`},
+		},
+		{
+			name: "encryption on a postgres output is a warning",
+			files: dgOne(dgHead + `
+product "p" {
+  domain = domain.sales
+  input "crm" { from = source.crm }
+  output {
+    format     = "postgres"
+    table      = "analytics.p"
+    encryption = «"aws:kms"
+  }
+}
+`),
+			summary:  "Encryption has no effect here",
+			severity: diag.Warning,
+			detail:   []string{"only takes effect for S3 outputs", "a postgres output"},
+		},
+
+		// ---- governance folders and exemptions -------------------------
+		{
+			name:  "mesh block in a governance folder",
+			files: dgOne(dgHead + dgProduct),
+			gov: map[string]string{"../gov/main.mesh.hcl": `«mesh {
+  name = "governance"
+}
+`},
+			summary:     "Block not allowed in a governance folder",
+			exactDetail: "A governance folder holds policies and exemptions only; this mesh block belongs in a workspace, not in ../gov.",
+		},
+		{
+			name:  "product in a governance folder",
+			files: dgOne(dgHead + dgProduct),
+			gov: map[string]string{"../gov/p.mesh.hcl": `«product "q" {
+  domain = domain.sales
+  input "crm" { from = source.crm }
+  output { path = "lake/q/" }
+}
+`},
+			summary: "Block not allowed in a governance folder",
+			detail:  []string{"this product block"},
+		},
+		{
+			// The governance folder sorts after the workspace file: the
+			// workspace policy is still the one reported.
+			name: "workspace policy overriding a governance policy",
+			files: dgOne(dgHead + dgProduct + `
+policy «"pii_is_masked" {
+  applies_to = "column"
+  condition  = true
+}
+`),
+			gov: map[string]string{"zgov/pii.mesh.hcl": `# the mesh's rules
+policy "pii_is_masked" {
+  enforcement = "soft_mandatory"
+  applies_to  = "column"
+  when        = contains(column.tags, "pii")
+  condition   = column.mask != null
+}
+`},
+			summary: `Policy "pii_is_masked" overrides a governance policy`,
+			exactDetail: `Policy "pii_is_masked" is defined by the governance policies in zgov (zgov/pii.mesh.hcl:2:1); ` +
+				`a workspace cannot override the mesh's rules. Rename this policy, or change the governance one there.`,
+		},
+		{
+			name:  "policy in two governance folders",
+			files: dgOne(dgHead + dgProduct),
+			gov: map[string]string{
+				"../a/owner.mesh.hcl": `policy "has_owner" {
+  applies_to = "product"
+  condition  = product.owner != ""
+}
+`,
+				"../b/owner.mesh.hcl": `policy «"has_owner" {
+  applies_to = "product"
+  condition  = true
+}
+`,
+			},
+			summary:     `Duplicate policy "has_owner"`,
+			exactDetail: `Policy "has_owner" is defined by both governance folders ../a (../a/owner.mesh.hcl:1:1) and ../b; names are unique across all governance folders.`,
+		},
+		{
+			name:  "policy twice in one governance folder",
+			files: dgOne(dgHead + dgProduct),
+			gov: map[string]string{
+				"../gov/a.mesh.hcl": `policy "has_owner" {
+  applies_to = "product"
+  condition  = true
+}
+`,
+				"../gov/b.mesh.hcl": `policy «"has_owner" {
+  applies_to = "product"
+  condition  = true
+}
+`,
+			},
+			summary: `Duplicate policy "has_owner"`,
+			detail:  []string{"already declared at ../gov/a.mesh.hcl:1:1"},
+		},
+		{
+			name: "exemption from a hard_mandatory policy",
+			files: dgOne(dgHead + dgProduct + `
+policy "has_owner" {
+  enforcement = "hard_mandatory"
+  applies_to  = "product"
+  condition   = product.owner != ""
+}
+
+exemption "legacy" {
+  policy  = «policy.has_owner
+  target  = product.p
+  reason  = "DATA-412"
+  expires = "2027-03-31"
+}
+`),
+			summary:     "Exemption from a hard_mandatory policy",
+			exactDetail: `Policy "has_owner" is hard_mandatory: no exemption is possible. Only soft_mandatory (and advisory) policies can be exempted.`,
+		},
+		{
+			name: "workspace exemption from a hard_mandatory governance policy",
+			files: dgOne(dgHead + dgProduct + `
+exemption "legacy" {
+  policy  = «policy.has_owner
+  target  = product.p
+  reason  = "DATA-412"
+  expires = "2027-03-31"
+}
+`),
+			gov: map[string]string{"../gov/owner.mesh.hcl": `policy "has_owner" {
+  enforcement = "hard_mandatory"
+  applies_to  = "product"
+  condition   = product.owner != ""
+}
+`},
+			summary: "Exemption from a hard_mandatory policy",
+		},
+		{
+			name: "governance exemption from a workspace policy",
+			files: dgOne(dgHead + dgProduct + `
+policy "local_rule" {
+  enforcement = "soft_mandatory"
+  applies_to  = "product"
+  condition   = true
+}
+`),
+			gov: map[string]string{"../gov/exemptions.mesh.hcl": `exemption "legacy" {
+  policy  = «policy.local_rule
+  target  = product.p
+  reason  = "DATA-412"
+  expires = "2027-03-31"
+}
+`},
+			summary: "Governance exemption from a workspace policy",
+			detail:  []string{"declared by this workspace (main.mesh.hcl:", "an exemption in ../gov can only name governance policies"},
+		},
+		{
+			name:  "governance exemption from an undeclared policy",
+			files: dgOne(dgHead + dgProduct),
+			gov: map[string]string{"../gov/exemptions.mesh.hcl": `policy "pii_is_masked" {
+  enforcement = "soft_mandatory"
+  applies_to  = "column"
+  condition   = column.mask != null
+}
+
+exemption "legacy" {
+  policy  = «policy.pii_is_maskd
+  target  = product.p
+  reason  = "DATA-412"
+  expires = "2027-03-31"
+}
+`},
+			summary: "Reference to undeclared policy",
+			detail:  []string{"Did you mean policy.pii_is_masked?"},
+		},
 	}
 }
 
@@ -1461,7 +1826,7 @@ func dgRun(t *testing.T, cases []dgCase) {
 		}
 		names[tc.name] = true
 		t.Run(tc.name, func(t *testing.T) {
-			files, want := dgPrepare(t, tc.files)
+			files, want := dgPrepare(t, tc.files, tc.gov)
 			_, ds := configs.LoadFiles(files, configs.Options{Getenv: dgGetenv(tc.env)})
 			t.Logf("diagnostics:%s", diagtest.Describe(ds))
 			diagtest.CheckOne(t, ds, want, tc.summary, tc.severity, tc.detail, tc.exactDetail)

@@ -16,6 +16,11 @@ import (
 type Workspace struct {
 	// Files holds every file's source, keyed by the name used in ranges.
 	Files diag.Sources
+	// Governance holds the names of the files that came from governance
+	// folders (--policies); DisplayDir is the prefix every workspace file
+	// name carries (Options.DisplayDir).
+	Governance map[string]bool
+	DisplayDir string
 	// Bodies are the parsed files, in the same order as FileNames.
 	Bodies    map[string]*hcl.File
 	FileNames []string
@@ -160,6 +165,8 @@ type Product struct {
 	Checks     []*Check
 	SLA        *SLA
 	Lifecycle  *Lifecycle
+	// Access is nil when the product has no access block.
+	Access *Access
 
 	Range hcl.Range
 	// Block is the whole product block, for hashing its definition.
@@ -314,7 +321,24 @@ type Output struct {
 	// PartitionRange covers the partition_by attribute.
 	PartitionRange hcl.Range
 	Compression    string
-	Range          hcl.Range
+	// Encryption is "", "AES256" (SSE-S3) or "aws:kms" (SSE-KMS). It is
+	// kept for any output, for policies, but only takes effect on s3://.
+	Encryption      string
+	EncryptionRange hcl.Range
+	// KMSKeyID is the KMS key of aws:kms encryption; "" means the
+	// bucket's default key.
+	KMSKeyID string
+	Range    hcl.Range
+}
+
+// Access says who may read a product's output, so that policies can
+// check it (no PII readable by everyone).
+type Access struct {
+	// Readers are groups or principals ("everyone", "team-finance"), each
+	// once, in the order written.
+	Readers      []string
+	ReadersRange hcl.Range
+	Range        hcl.Range
 }
 
 // Contract is what consumers of a product may rely on.
@@ -350,9 +374,12 @@ type Lifecycle struct {
 type Policy struct {
 	Name        string
 	Description string
-	// Enforcement is advisory, soft_mandatory or hard_mandatory.
+	// Enforcement is advisory (the default when not written: a rule only
+	// warns until the mesh decides to enforce it), soft_mandatory or
+	// hard_mandatory.
 	Enforcement string
-	// AppliesTo is product, column, output or change.
+	// AppliesTo is one of policymodel.Targets: product, column, output,
+	// source or change.
 	AppliesTo      string
 	AppliesToRange hcl.Range
 	// When selects the objects the rule covers; nil means all.
@@ -360,7 +387,10 @@ type Policy struct {
 	Condition hcl.Expression
 	// Message is a template; nil means a default message.
 	Message hcl.Expression
-	Range   hcl.Range
+	// Governance is the governance folder the policy comes from, as the
+	// user wrote it; "" for a policy of the workspace.
+	Governance string
+	Range      hcl.Range
 }
 
 // Exemption is a documented, expiring exception to a policy.
@@ -372,5 +402,10 @@ type Exemption struct {
 	TargetRange hcl.Range
 	Reason      string
 	Expires     time.Time
-	Range       hcl.Range
+	// Governance is the governance folder the exemption comes from; "" for
+	// one of the workspace. A governance exemption names a governance
+	// policy; its target may belong to another workspace sharing the folder,
+	// so a target this workspace does not declare is not an error.
+	Governance string
+	Range      hcl.Range
 }

@@ -23,7 +23,7 @@ var productSchema = &hcl.BodySchema{
 		{Type: "transform", LabelNames: []string{"name"}},
 		{Type: "output"}, {Type: "contract"},
 		{Type: "check", LabelNames: []string{"name"}},
-		{Type: "sla"}, {Type: "lifecycle"},
+		{Type: "sla"}, {Type: "lifecycle"}, {Type: "access"},
 	},
 }
 
@@ -61,7 +61,7 @@ func (d *decoder) product(b *hcl.Block) *Product {
 			if d.localName(blk, "check", checks) {
 				p.Checks = append(p.Checks, d.check(blk))
 			}
-		case "output", "contract", "sla", "lifecycle":
+		case "output", "contract", "sla", "lifecycle", "access":
 			r, seen := first[blk.Type]
 			if !d.single(blk, r, seen) {
 				continue
@@ -76,6 +76,8 @@ func (d *decoder) product(b *hcl.Block) *Product {
 				p.SLA = d.sla(blk)
 			case "lifecycle":
 				p.Lifecycle = d.lifecycle(blk)
+			case "access":
+				p.Access = d.access(blk)
 			}
 		}
 	}
@@ -306,8 +308,12 @@ func objectKey(e hclsyntax.Expression) (string, bool) {
 
 var outputSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "from"}, {Name: "format"}, {Name: "path"}, {Name: "table"}, {Name: "endpoint"},
-	{Name: "partition_by"}, {Name: "compression"},
+	{Name: "partition_by"}, {Name: "compression"}, {Name: "encryption"}, {Name: "kms_key_id"},
 }}
+
+// Encryptions lists the values of an output's encryption: S3's server-side
+// encryption modes.
+var Encryptions = []string{"AES256", "aws:kms"}
 
 // OutputFormats lists the output formats meshctl knows.
 var OutputFormats = []string{"parquet", "csv", "postgres", "iceberg"}
@@ -332,6 +338,7 @@ func (d *decoder) output(b *hcl.Block) *Output {
 		o.PartitionBy, _ = d.strListOrRefs(at)
 	}
 	o.Compression = d.enum(a, "compression", "snappy", "snappy", "zstd", "gzip", "none")
+	d.encryption(o, a)
 	switch o.Format {
 	case "parquet", "csv":
 		if o.Path == "" {
@@ -345,6 +352,40 @@ func (d *decoder) output(b *hcl.Block) *Output {
 		d.errorf(o.FormatRange, "Iceberg output is not supported yet", "Write parquet for now; Iceberg tables come in a later release.")
 	}
 	return o
+}
+
+// encryption decodes an output's server-side encryption. It is stored for
+// every output, so that policies see what was asked, but only S3 applies
+// it: elsewhere it is a warning, not an error, since the same product may
+// publish locally in development.
+func (d *decoder) encryption(o *Output, a hcl.Attributes) {
+	enc, written := a["encryption"]
+	if written {
+		o.EncryptionRange = enc.Expr.Range()
+		o.Encryption = d.enum(a, "encryption", "", Encryptions...)
+	}
+	if kms, ok := a["kms_key_id"]; ok {
+		id, valid := d.str(a, "kms_key_id")
+		switch {
+		case !valid:
+		case o.Encryption != "aws:kms" && (!written || o.Encryption != ""):
+			d.errorf(kms.NameRange, "kms_key_id without aws:kms encryption",
+				"A KMS key only applies to SSE-KMS: set encryption = \"aws:kms\" next to kms_key_id, or remove kms_key_id.")
+		case strings.TrimSpace(id) == "":
+			d.errorf(kms.Expr.Range(), "Empty kms_key_id",
+				"kms_key_id names a KMS key, such as \"arn:aws:kms:eu-west-1:111122223333:key/…\"; leave it out to use the bucket's default key.")
+		default:
+			o.KMSKeyID = id
+		}
+	}
+	if o.Encryption != "" && !strings.HasPrefix(o.Path, "s3://") {
+		where := fmt.Sprintf("path %q", o.Path)
+		if o.Path == "" {
+			where = "a " + o.Format + " output"
+		}
+		d.warnf(o.EncryptionRange, "Encryption has no effect here",
+			"encryption only takes effect for S3 outputs (path = \"s3://…\"); %s is written without it. The setting is kept for policies.", where)
+	}
 }
 
 // strListOrRefs decodes a list of column names written either as strings
@@ -413,6 +454,45 @@ func (d *decoder) sla(b *hcl.Block) *SLA {
 }
 
 var lifecycleSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "prevent_destroy"}}}
+
+var accessSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "readers", Required: true}}}
+
+func (d *decoder) access(b *hcl.Block) *Access {
+	c, hd := b.Body.Content(accessSchema)
+	d.hcl(hd)
+	ac := &Access{Range: b.DefRange}
+	a, ok := c.Attributes["readers"]
+	if !ok {
+		return ac
+	}
+	ac.ReadersRange = a.Expr.Range()
+	readers, ok := d.strList(c.Attributes, "readers")
+	if !ok {
+		return ac
+	}
+	// Point at the offending item when the list is written out.
+	at := func(i int) hcl.Range {
+		if t, ok := a.Expr.(*hclsyntax.TupleConsExpr); ok && len(t.Exprs) == len(readers) {
+			return t.Exprs[i].Range()
+		}
+		return a.Expr.Range()
+	}
+	seen := map[string]int{}
+	ac.Readers = []string{}
+	for i, r := range readers {
+		if strings.TrimSpace(r) == "" {
+			d.errorf(at(i), "Empty reader", "readers lists groups or principals, such as \"everyone\" or \"team-finance\"; an empty name grants nothing.")
+			continue
+		}
+		if first, dup := seen[r]; dup {
+			d.warnf(at(i), fmt.Sprintf("Duplicate reader %q", r), "%q is already listed at %s.", r, hcldiag.Range(at(first)))
+			continue
+		}
+		seen[r] = i
+		ac.Readers = append(ac.Readers, r)
+	}
+	return ac
+}
 
 func (d *decoder) lifecycle(b *hcl.Block) *Lifecycle {
 	c, hd := b.Body.Content(lifecycleSchema)

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/meshctl/meshctl/lang/addrs"
+	"github.com/meshctl/meshctl/lang/hcldiag"
 	"github.com/meshctl/meshctl/lang/suggest"
 )
 
@@ -35,22 +36,59 @@ func resolve(ws *Workspace, d *decoder) {
 			}
 		}
 		d.resolveLocals(p)
+		d.unkeyedHashes(ws, p)
+	}
+	govPolicies := map[string]*Policy{}
+	for name, p := range ws.Policies {
+		if p.Governance != "" {
+			govPolicies[name] = p
+		}
 	}
 	for _, name := range ws.ExemptionOrder {
-		e := ws.Exemptions[name]
-		if e.Policy.Name != "" {
-			d.refExists(e.Policy, e.PolicyRange, ws.Policies)
-		}
-		switch e.Target.Kind {
-		case addrs.ProductKind:
-			d.refExists(e.Target, e.TargetRange, ws.Products)
-		case addrs.SourceKind:
-			d.refExists(e.Target, e.TargetRange, ws.Sources)
-		case addrs.DomainKind:
-			d.refExists(e.Target, e.TargetRange, ws.Domains)
-		}
+		d.resolveExemption(ws, ws.Exemptions[name], govPolicies)
 	}
 	d.productCycles(ws)
+}
+
+// resolveExemption checks what an exemption names. A governance exemption
+// may only name governance policies, so that a governance folder means the
+// same in every workspace sharing it; its target may live in another of
+// those workspaces, so only the workspace's own exemptions must name a
+// declared target.
+func (d *decoder) resolveExemption(ws *Workspace, e *Exemption, govPolicies map[string]*Policy) {
+	switch p := ws.Policies[e.Policy.Name]; {
+	case e.Policy.Name == "":
+	case e.Governance != "" && p != nil && p.Governance == "":
+		d.errorf(e.PolicyRange, "Governance exemption from a workspace policy",
+			"Policy %q is declared by this workspace (%s), not by a governance folder; an exemption in %s can only name governance policies. Move the exemption into the workspace.",
+			p.Name, hcldiag.Range(p.Range), e.Governance)
+	case e.Governance != "":
+		refExists(d, e.Policy, e.PolicyRange, govPolicies)
+	case p == nil && len(govPolicies) == 0 && suggest.Name(e.Policy.Name, slices.Collect(maps.Keys(ws.Policies))) == "":
+		// Domains exempt themselves from the mesh's policies, which
+		// live in a governance folder: without --policies the policy
+		// cannot be checked, which is worth a warning, not a failure
+		// (unless the name looks like a typo of a workspace policy).
+		d.warnf(e.PolicyRange, "Exemption from an unknown policy",
+			"No policy named %q is declared in this workspace. If it is a governance policy, run with --policies DIR (the governance folder) to check this exemption against it.", e.Policy.Name)
+	case p == nil:
+		refExists(d, e.Policy, e.PolicyRange, ws.Policies)
+	}
+	if p := ws.Policies[e.Policy.Name]; p != nil && p.Enforcement == "hard_mandatory" && (e.Governance == "" || p.Governance != "") {
+		d.errorf(e.PolicyRange, "Exemption from a hard_mandatory policy",
+			"Policy %q is hard_mandatory: no exemption is possible. Only soft_mandatory (and advisory) policies can be exempted.", p.Name)
+	}
+	if e.Governance != "" {
+		return
+	}
+	switch e.Target.Kind {
+	case addrs.ProductKind:
+		d.refExists(e.Target, e.TargetRange, ws.Products)
+	case addrs.SourceKind:
+		d.refExists(e.Target, e.TargetRange, ws.Sources)
+	case addrs.DomainKind:
+		d.refExists(e.Target, e.TargetRange, ws.Domains)
+	}
 }
 
 // refExists reports a reference to an undeclared object, suggesting the
@@ -211,6 +249,20 @@ func (d *decoder) cycles(what string, nodes []string, edges map[string][]edge, l
 	for _, n := range nodes {
 		if color[n] == white {
 			visit(n)
+		}
+	}
+}
+
+// unkeyedHashes warns about mask = "hash" in a mesh without a mask_key:
+// a plain SHA-256 of an email or a name is reversed by hashing candidates.
+func (d *decoder) unkeyedHashes(ws *Workspace, p *Product) {
+	if ws.Mesh == nil || ws.Mesh.MaskKey != nil || p.Contract == nil {
+		return
+	}
+	for _, c := range p.Contract.Columns {
+		if c.Mask == "hash" {
+			d.warnf(c.MaskRange, "Hash mask without a key",
+				"The mesh block has no mask_key, so %s.%s is published as a plain SHA-256, which anyone can reverse by hashing candidate values (emails, names). Key it: mesh { mask_key = env(\"MESH_MASK_KEY\") }.", p.Name, c.Name)
 		}
 	}
 }

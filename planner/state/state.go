@@ -67,6 +67,8 @@ type Metadata struct {
 	Version     string   `json:"version,omitempty"`
 	Tags        []string `json:"tags,omitempty"`
 	Freshness   string   `json:"freshness,omitempty"`
+	// Readers are the access block's readers: who may read the output.
+	Readers []string `json:"readers,omitempty"`
 }
 
 // Column is one column of a published schema.
@@ -85,6 +87,10 @@ type Output struct {
 	Path        string   `json:"path,omitempty"`
 	Table       string   `json:"table,omitempty"`
 	PartitionBy []string `json:"partition_by,omitempty"`
+	// Encryption and KMSKeyID are the output's server-side encryption
+	// settings ("AES256" or "aws:kms"; S3 outputs).
+	Encryption string `json:"encryption,omitempty"`
+	KMSKeyID   string `json:"kms_key_id,omitempty"`
 	// VersionID names the published version (a folder under the output's
 	// _versions/, listed by its _manifest.json).
 	VersionID      string `json:"version_id"`

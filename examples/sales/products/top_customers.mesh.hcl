@@ -56,4 +56,12 @@ product "top_customers" {
   check "at_most_20" {
     assert = row_count() <= 20
   }
+
+  sla {
+    freshness = "24h"
+  }
+
+  access {
+    readers = ["acme/account-managers"]
+  }
 }

@@ -26,7 +26,7 @@ import (
 func TestDifferentialParquetRoundTrip(t *testing.T) {
 	names := []string{
 		"sort_every_type", "strings_s", "arith_decimals", "cast_text_and_time", "arith_float_specials",
-		"agg_group_string", "join_full", "union_all_reorder_widen", "contract_mask_hash", "contract_widening",
+		"agg_group_string", "join_full", "union_all_reorder_widen", "contract_mask_hash", "contract_mask_last4", "contract_widening",
 		"extremes_sort", "distinct_floats", "date_functions", "agg_empty_input_global",
 	}
 	byName := map[string]diffQuery{}

@@ -2,6 +2,7 @@ package executor
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/meshctl/meshctl/lang/ir"
@@ -1185,6 +1186,87 @@ product "q" {
       mask = "hash"
     }
   }`)},
+	// Masks: nulls, empty and short strings, non-ASCII text; the masks
+	// that read text also mask int, date, decimal and float columns (the
+	// contract declares no type, so the computed one may be anything).
+	{name: "contract_mask_redact", hcl: onT(`
+    select { columns = [id, s, ns, g, i32, dt, d2, fx] }`, `
+  contract {`+maskCols("redact", "string", "s", "ns", "g", "i32", "dt", "d2", "fx")+`
+  }
+  check "redacted" { assert = max(s) == "****" && count(s) < row_count() }`)},
+	{name: "contract_mask_null", hcl: onT(`
+    aggregate {
+      group_by = [k, g]
+      columns = {
+        total = sum(d2)
+        n     = count()
+        s     = max(s)
+      }
+    }`, `
+  contract {`+maskCols("null", "string", "g", "s")+maskCols("null", "int64", "n")+`
+    column "total" {
+      type     = "decimal(18,2)"
+      mask     = "null"
+      nullable = true
+    }
+  }
+  check "all_null" { assert = count(g) == 0 && null_count(n) == row_count() && count(total) + count(s) == 0 }`)},
+	{name: "contract_mask_null_widens", hcl: onT(`
+    select { columns = [id, ns, i32, dt] }`, `
+  contract {`+maskCols("null", "string", "ns")+maskCols("null", "int64", "i32")+maskCols("null", "timestamp", "dt")+`
+  }`)},
+	{name: "contract_mask_last4", hcl: onT(`
+    select { columns = [id, s, ns, g, i64, ts, d4, f, fx] }`, `
+  contract {`+maskCols("last4", "string", "s", "ns", "g", "i64", "ts", "d4", "f", "fx")+`
+  }`)},
+	// A masked column promised non-null keeps its implicit check, which
+	// fails on s's nulls and passes on ns.
+	{name: "contract_mask_not_null", hcl: onT(`
+    select { columns = [id, s, ns] }`, `
+  contract {
+    column "s" {
+      type     = "string"
+      mask     = "last4"
+      nullable = false
+    }
+    column "ns" {
+      type     = "string"
+      mask     = "email_domain"
+      nullable = false
+    }
+  }`)},
+	{name: "contract_mask_email_domain", hcl: onT(`
+    select {
+      columns = {
+        id  = id
+        e1  = "${s}@${g}"
+        e2  = "${g}@${s}@x.org"
+        e3  = concat(s, "@", ns)
+        s   = s
+        i32 = i32
+      }
+    }`, `
+  contract {`+maskCols("email_domain", "string", "e1", "e2", "e3", "s", "i32")+`
+  }
+  check "kept_domain" { assert = min(e2) >= "***@" && max(e1) > "***" }`)},
+	// The compiled masks over every type, raw (what the compiler never
+	// writes: bool, timestamps, NaN and infinities hashed or cut).
+	{name: "mask_redact_every_type", hcl: onT(`
+    select { columns = [id, dt, d2, f, ts, b, d4, i32, fx, s] }`), mutate: maskEveryColumnWith(ir.FnMaskRedact)},
+	{name: "mask_last4_every_type", hcl: onT(`
+    select { columns = [id, dt, d2, f, ts, b, d4, i32, fx, s, g] }`), mutate: maskEveryColumnWith(ir.FnMaskLast4)},
+	{name: "mask_email_domain_every_type", hcl: onT(`
+    select { columns = [id, dt, d2, f, ts, b, d4, i32, fx, s, g] }`), mutate: maskEveryColumnWith(ir.FnMaskEmailDomain)},
+	{name: "mask_null_every_type", hcl: onT(`
+    select { columns = [id, dt, d2, f, ts, b, d4, i32, fx, s, g, ns] }`), mutate: maskEveryColumnWith(ir.FnMaskNull)},
+	// mask_null discards its argument's value, not its errors.
+	{name: "mask_null_keeps_errors", hcl: onT(`
+    select {
+      columns = {
+        id = id
+        n  = cast(s, "int64")
+      }
+    }`), mutate: maskEveryColumnWith(ir.FnMaskNull), wantErr: true},
 	{name: "checks_every_kind", hcl: onT(`
     select { columns = [id, s, i32, dt, f, d2, b, k, fx, g] }`, `
   check "rows" { assert = row_count() > 0 }
@@ -1799,6 +1881,36 @@ product "q" {
         b2 = contains([-2.5, 3.25], fx)
       }
     }`)},
+}
+
+// maskCols returns contract column blocks giving each column the type
+// typ and the mask.
+func maskCols(mask, typ string, cols ...string) string {
+	var b strings.Builder
+	for _, c := range cols {
+		fmt.Fprintf(&b, "\n    column %q {\n      type = %q\n      mask = %q\n    }", c, typ, mask)
+	}
+	return b.String()
+}
+
+// maskEveryColumnWith wraps every column of the output's projection in
+// the mask fn: mask_null keeps each column's type, the others yield
+// strings.
+func maskEveryColumnWith(fn ir.Func) func(t *testing.T, p *ir.Product) {
+	return func(t *testing.T, p *ir.Product) {
+		proj, ok := p.Output.Root.(*ir.Project)
+		if !ok {
+			t.Fatalf("the output is a %T, not a projection", p.Output.Root)
+		}
+		for i, e := range proj.Exprs {
+			m := ir.Meta{T: types.StringType, Null: e.Nullable()}
+			if fn == ir.FnMaskNull {
+				m = ir.Meta{T: e.Type(), Null: true}
+			}
+			proj.Exprs[i] = &ir.Call{Meta: m, Fn: fn, Args: []ir.Expr{e}}
+			proj.Out[i].Type, proj.Out[i].Nullable = m.T, m.Null
+		}
+	}
 }
 
 // maskEveryColumn wraps every column of the output's projection in

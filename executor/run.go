@@ -29,8 +29,26 @@ type CheckResult struct {
 	Name     string
 	Severity ir.Severity
 	Implicit bool
+	// Column is the contract column an implicit check enforces
+	// (ir.Check.Column).
+	Column string
 	// Passed is true when the assertion held (false or null fails).
 	Passed bool
+	// Observed are the values of the check's aggregates, in the order of
+	// its Aggregate, so that a failure can say what was seen (an
+	// implicit check's count() and count(column) give the nulls).
+	Observed []Observation
+}
+
+// Observation is one aggregate a check computed.
+type Observation struct {
+	// Name is the aggregate as written: "count()", "max(age)".
+	Name string
+	// Value is the value's text, in the form CSV output uses (decimals
+	// with their scale, dates YYYY-MM-DD, timestamps RFC 3339 in UTC);
+	// "" when Null.
+	Value string
+	Null  bool
 }
 
 // Stats returns each operator's measured work, output first (explain
@@ -94,11 +112,12 @@ func (pl *Plan) Run(ctx context.Context, w dataio.Writer) (*Result, error) {
 		return nil, err
 	}
 	for _, c := range pl.checks {
-		ok, err := c.finish()
+		ok, seen, err := c.finish()
 		if err != nil {
 			return nil, fmt.Errorf("check %s: %w", c.check.Name, err)
 		}
-		res.Checks = append(res.Checks, CheckResult{Name: c.check.Name, Severity: c.check.Severity, Implicit: c.check.Implicit, Passed: ok})
+		res.Checks = append(res.Checks, CheckResult{Name: c.check.Name, Severity: c.check.Severity, Implicit: c.check.Implicit,
+			Column: c.check.Column, Passed: ok, Observed: seen})
 	}
 	res.Elapsed = time.Since(start)
 	return res, nil
@@ -190,19 +209,30 @@ func (c *checkEval) add(worker int, b *vector.Batch) error {
 	return c.tables[worker].Add(nil, args, b.Len, 0)
 }
 
-func (c *checkEval) finish() (bool, error) {
+// finish merges the workers' aggregates and evaluates the assertion:
+// whether it held, and the aggregates it read.
+func (c *checkEval) finish() (bool, []Observation, error) {
 	out, err := hashagg.Finish(c.tables, len(c.tables), 1)
 	if err != nil {
-		return false, err
+		return false, nil, err
 	}
 	if len(out) != 1 || out[0].Len != 1 {
-		return false, fmt.Errorf("executor: the check's aggregate gave %d batches", len(out))
+		return false, nil, fmt.Errorf("executor: the check's aggregate gave %d batches", len(out))
 	}
 	v := vector.New(types.BoolType, 1)
 	if err := c.final.NewEvaluator().Eval(out[0], v); err != nil {
-		return false, err
+		return false, nil, err
 	}
-	return !v.IsNull(0) && v.Bool[0], nil
+	if len(out[0].Cols) != len(c.agg.Out) {
+		return false, nil, fmt.Errorf("executor: the check's aggregate gave %d columns for %d", len(out[0].Cols), len(c.agg.Out))
+	}
+	seen := make([]Observation, len(out[0].Cols))
+	for i, col := range out[0].Cols {
+		seen[i].Name = c.agg.Out[i].Name
+		text, null := col.AppendText(nil, 0)
+		seen[i].Value, seen[i].Null = string(text), null
+	}
+	return !v.IsNull(0) && v.Bool[0], seen, nil
 }
 
 // stats walks the plan output first.

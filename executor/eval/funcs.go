@@ -142,27 +142,54 @@ func (c *compiler) call(e *ir.Call) (node, error) {
 			return nil, err
 		}
 		return &constNode{base: c.newBase(e), val: scalar{i: c.env.Now.UnixMicro()}}, nil
-	case ir.FnMaskHash:
+	case ir.FnMaskHash, ir.FnMaskLast4, ir.FnMaskEmailDomain:
 		if err := argc(1, 1); err != nil {
 			return nil, err
 		}
 		if e.T.Kind != types.String {
-			return nil, bug("mask_hash() yields %s", e.T)
+			return nil, bug("%s() yields %s", e.Fn, e.T)
 		}
-		x := args[0]
-		if kind(0) != types.String {
-			// The hash is of the value's text.
-			cn := &castNode{base: c.newBase(e), x: x, from: x.info().t, kind: ckToString}
-			cn.t = types.StringType
-			cn.fails = x.info().fails
-			x = cn
+		// These masks read the value's text.
+		sn := &strMapNode{base: c.newBase(e), fn: e.Fn, x: c.text(e, args[0])}
+		if e.Fn == ir.FnMaskHash {
+			sn.key = newHMACKey(c.env.MaskKey)
 		}
-		n = &strMapNode{base: c.newBase(e), fn: e.Fn, x: x, key: newHMACKey(c.env.MaskKey)}
+		n = sn
+	case ir.FnMaskRedact:
+		if err := argc(1, 1); err != nil {
+			return nil, err
+		}
+		if e.T.Kind != types.String {
+			return nil, bug("%s() yields %s", e.Fn, e.T)
+		}
+		n = &redactNode{base: c.newBase(e), x: args[0]}
+	case ir.FnMaskNull:
+		if err := argc(1, 1); err != nil {
+			return nil, err
+		}
+		null := &constNode{base: c.newBase(e), val: scalar{null: true}}
+		if !fails {
+			return null, nil
+		}
+		// The masked column's errors are still errors.
+		n = &discardNode{base: c.newBase(e), x: args[0], k: null}
 	default:
 		return nil, bug("unknown function %d", e.Fn)
 	}
 	n.info().fails = n.info().fails || fails
 	return n, nil
+}
+
+// text returns x as the text a mask reads: x itself when it is a string,
+// else its conversion to string (which never fails), attributed to e.
+func (c *compiler) text(e *ir.Call, x node) node {
+	if x.info().t.Kind == types.String {
+		return x
+	}
+	cn := &castNode{base: c.newBase(e), x: x, from: x.info().t, kind: ckToString}
+	cn.t = types.StringType
+	cn.fails = x.info().fails
+	return cn
 }
 
 func firstErr(errs ...error) error {

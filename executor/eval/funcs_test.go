@@ -305,6 +305,35 @@ func TestMaskHash(t *testing.T) {
 	})
 }
 
+func TestMasks(t *testing.T) {
+	S := types.StringType
+	runAll(t, []testCase{
+		{name: "redact strings", e: call(ir.FnMaskRedact, S, c("s")), d: data{"s": rows("4111", nil, "", "日本")}, want: strs("****|NULL|****|****")},
+		{name: "redact an int", e: call(ir.FnMaskRedact, S, c("i64")), d: data{"i64": rows(42, nil)}, want: strs("****|NULL")},
+		{name: "redact a date", e: call(ir.FnMaskRedact, S, c("dt")), d: data{"dt": rows(nil, "2024-01-02")}, want: strs("NULL|****")},
+		{name: "redact a constant", e: call(ir.FnMaskRedact, S, i64(7)), d: data{"s": rows("a", nil)}, want: strs("****|****")},
+		{name: "redact null", e: call(ir.FnMaskRedact, S, str(nil)), d: data{"s": rows("a")}, want: strs("NULL")},
+
+		{name: "last4 of a card", e: call(ir.FnMaskLast4, S, c("s")), d: data{"s": rows("4111111111111111")}, want: strs("************1111")},
+		{name: "last4 of short texts", e: call(ir.FnMaskLast4, S, c("s")), d: data{"s": rows("12345", "1234", "123", "", nil)}, want: strs("*2345|****|***||NULL")},
+		{name: "last4 counts characters", e: call(ir.FnMaskLast4, S, c("s")), d: data{"s": rows("日本語テキスト", "héllo wörld", "日本語")},
+			want: strs("***テキスト|*******örld|***")},
+		{name: "last4 keeps an invalid byte as one character", e: call(ir.FnMaskLast4, S, c("s")), d: data{"s": rows("ab\xffcde")}, want: []string{"**\xffcde"}},
+		{name: "last4 of an int's text", e: call(ir.FnMaskLast4, S, c("i64")), d: data{"i64": rows(1234567, -42, nil)}, want: strs("***4567|***|NULL")},
+		{name: "last4 of a decimal's text", e: call(ir.FnMaskLast4, S, c("d2")), d: data{"d2": rows("1234.50")}, want: strs("***4.50")},
+
+		{name: "email_domain", e: call(ir.FnMaskEmailDomain, S, c("s")), d: data{"s": rows("alice@example.com", "a@b@c.org", "no at", "", "@", nil, "ü@例え.jp")},
+			want: strs("***@example.com|***@c.org|***|***|***@|NULL|***@例え.jp")},
+		{name: "email_domain of an int", e: call(ir.FnMaskEmailDomain, S, c("i32")), d: data{"i32": rows(5, nil)}, want: strs("***|NULL")},
+
+		{name: "null of a string", e: call(ir.FnMaskNull, S, c("s")), d: data{"s": rows("a", nil, "")}, want: strs("NULL|NULL|NULL")},
+		{name: "null of a decimal", e: call(ir.FnMaskNull, dec(18, 2), c("d2")), d: data{"d2": rows("1.50", nil)}, want: strs("NULL|NULL")},
+		{name: "null of a widened int", e: call(ir.FnMaskNull, types.Int64Type, c("i32")), d: data{"i32": rows(1)}, want: strs("NULL")},
+		{name: "null keeps its argument's errors", e: call(ir.FnMaskNull, types.Int64Type, cast(c("s"), types.Int64Type)), d: data{"s": rows("1", "x")},
+			err: `products/x.mesh.hcl:12:9: cast(s, "int64"): "x" is not an int64 (row 1 of the batch)`},
+	})
+}
+
 func TestShortCircuit(t *testing.T) {
 	bad := bin(ir.Gt, cast(c("s"), types.Int32Type), i32(5))
 	runAll(t, []testCase{

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/meshctl/meshctl/executor/vector"
 	"github.com/meshctl/meshctl/lang/ir"
+	"github.com/meshctl/meshctl/lang/types"
 )
 
 // strAt returns row i of a string vector (a view). A dictionary code out
@@ -333,6 +335,98 @@ func (m hashMap) apply(dst, s []byte) []byte {
 	return hex.AppendEncode(dst, sum[:])
 }
 
+// ---- mask_last4, mask_email_domain, mask_redact, mask_null ------------
+
+// last4Map replaces every character but the last 4 with '*', and all of
+// a text of 4 characters or fewer. A character is a rune; an invalid
+// UTF-8 byte counts as one.
+type last4Map struct{ _ uint64 }
+
+func (last4Map) bulk(dst, src []byte) bool { return false }
+
+func (last4Map) apply(dst, s []byte) []byte {
+	// Find where the last 4 characters start, walking back from the end.
+	keep := len(s)
+	for k := 0; k < 4 && keep > 0; k++ {
+		if s[keep-1] < utf8.RuneSelf {
+			keep--
+			continue
+		}
+		_, size := utf8.DecodeLastRune(s[:keep])
+		keep -= size
+	}
+	if keep == 0 {
+		keep = len(s) // 4 characters or fewer: reveal none
+	}
+	masked := utf8.RuneCount(s[:keep])
+	for range masked {
+		dst = append(dst, '*')
+	}
+	return append(dst, s[keep:]...)
+}
+
+// emailDomainMap keeps the text from the last '@' after "***".
+type emailDomainMap struct{ _ [2]uint64 }
+
+func (emailDomainMap) bulk(dst, src []byte) bool { return false }
+
+func (emailDomainMap) apply(dst, s []byte) []byte {
+	dst = append(dst, "***"...)
+	if at := bytes.LastIndexByte(s, '@'); at >= 0 {
+		dst = append(dst, s[at:]...)
+	}
+	return dst
+}
+
+// redactText is what mask = "redact" publishes for every non-null value.
+var redactText = []byte("****")
+
+// redactNode is mask_redact: "****" where x is not null, as a one-entry
+// dictionary (whatever x's type, no per-row work but the validity).
+type redactNode struct {
+	base
+	x node
+}
+
+func (n *redactNode) kids() []node { return []node{n.x} }
+
+func (n *redactNode) eval(ev *Evaluator, b *vector.Batch, act vector.Bitmap) (*vector.Vector, error) {
+	rows := b.Len
+	x, err := n.x.eval(ev, b, act)
+	if err != nil {
+		return nil, err
+	}
+	s := &ev.slots[n.id]
+	if s.aux == nil {
+		s.aux = vector.New(types.StringType, 1)
+		s.aux.Reset(1)
+		s.aux.AppendString(0, redactText)
+	}
+	out := ev.out(&n.base, rows)
+	out.Dict = s.aux
+	out.Codes = growI32(out.Codes, rows)
+	clear(out.Codes)
+	copyValid(out, x.Valid, rows)
+	return out, nil
+}
+
+// discardNode evaluates x for its errors and yields k's value: mask_null
+// of a column that may fail.
+type discardNode struct {
+	base
+	x node
+	k *constNode
+}
+
+func (n *discardNode) kids() []node { return []node{n.x, n.k} }
+
+func (n *discardNode) eval(ev *Evaluator, b *vector.Batch, act vector.Bitmap) (*vector.Vector, error) {
+	if _, err := n.x.eval(ev, b, act); err != nil {
+		return nil, err
+	}
+	return n.k.eval(ev, b, act)
+}
+
 // strMapNode applies a string-to-string function of one string argument
 // (the other arguments constant).
 type strMapNode struct {
@@ -371,6 +465,10 @@ func (n *strMapNode) eval(ev *Evaluator, b *vector.Batch, act vector.Bitmap) (*v
 	case ir.FnMaskHash:
 		s := &ev.slots[n.id]
 		mapStrings(ev, &n.base, hashMap{key: n.key, scratch: &s.buf}, x, rows, out)
+	case ir.FnMaskLast4:
+		mapStrings(ev, &n.base, last4Map{}, x, rows, out)
+	case ir.FnMaskEmailDomain:
+		mapStrings(ev, &n.base, emailDomainMap{}, x, rows, out)
 	}
 	copyValid(out, x.Valid, rows)
 	return out, nil

@@ -551,28 +551,9 @@ func (c *compiler) output(pc *productCtx, r *rel, out *ir.Product) {
 			}
 			col := cols[i]
 			if d.Mask != "" {
-				if d.HasType && d.Type.Kind != types.String {
-					c.errorf(d.MaskRange, fmt.Sprintf("Masked column %q must be a string", d.Name),
-						"mask = %q publishes a hash, which is a string; declare type = \"string\" in the contract.", d.Mask)
-					continue
+				if c.mask(d, col, i, exprs, outCols, &notNull) {
+					changed = true
 				}
-				// A hash of the value's text reveals nothing: it clears the
-				// column's tags, whatever the column's type.
-				exprs[i] = &ir.Call{Meta: ir.Meta{T: types.StringType, Null: exprs[i].Nullable(), Src: hcldiag.Range(d.MaskRange)},
-					Fn: ir.FnMaskHash, Args: []ir.Expr{exprs[i]}}
-				outCols[i].Type = types.StringType
-				outCols[i].Nullable = col.Nullable
-				if d.Nullable != nil {
-					if !*d.Nullable && col.Nullable {
-						notNull = append(notNull, i)
-					}
-					outCols[i].Nullable = *d.Nullable
-				}
-				outCols[i].Tags = types.MergeTags(d.Tags)
-				if d.Description != "" {
-					outCols[i].Description = d.Description
-				}
-				changed = true
 				continue
 			}
 			if d.Type != col.Type && d.HasType {
@@ -636,6 +617,67 @@ func (c *compiler) output(pc *productCtx, r *rel, out *ir.Product) {
 	}
 }
 
+// maskFuncs maps a contract's mask to the function that publishes it.
+var maskFuncs = map[string]ir.Func{"hash": ir.FnMaskHash, "redact": ir.FnMaskRedact, "null": ir.FnMaskNull,
+	"last4": ir.FnMaskLast4, "email_domain": ir.FnMaskEmailDomain}
+
+// maskOutputs says what each string-valued mask publishes, for the
+// diagnostic of a contract that declares another type.
+var maskOutputs = map[string]string{"hash": "a hash", "redact": `"****"`, "last4": "the value's last 4 characters after '*'s",
+	"email_domain": `"***" and the e-mail's domain`}
+
+// mask compiles contract column d (output column i, computed as col) with
+// its mask into exprs[i] and outCols[i], adding i to notNull when a
+// promised non-null column needs its check. It reports whether it did.
+// Every mask clears the tags the column carries: what it publishes reveals
+// nothing they describe; the contract's own tags stay.
+func (c *compiler) mask(d *configs.Column, col types.Column, i int, exprs []ir.Expr, outCols types.Schema, notNull *[]int) bool {
+	fn := maskFuncs[d.Mask]
+	if fn == 0 {
+		return false // reported by configs
+	}
+	t := types.StringType
+	null := exprs[i].Nullable()
+	if fn == ir.FnMaskNull {
+		if d.Nullable != nil && !*d.Nullable {
+			c.errorf(d.MaskRange, fmt.Sprintf("Masked column %q cannot be non-null", d.Name),
+				"mask = \"null\" publishes null in every row, but the contract also says nullable = false. Remove nullable = false, or choose a mask that keeps a value, such as \"redact\".")
+			return false
+		}
+		// Every value is null: the type is the computed one, or one the
+		// contract's type widens it to, as for an unmasked column. A
+		// decimal with fewer digits is fine: no value is ever cast.
+		t = col.Type
+		if d.HasType && d.Type != col.Type {
+			if !types.CanWiden(col.Type, d.Type) && !narrowsDecimal(col.Type, d.Type) {
+				c.errorf(d.TypeRange, fmt.Sprintf("Contract says %q is %s, but the output computes %s", d.Name, d.Type, col.Type),
+					"%s does not widen to %s without loss. Change the contract's type, or convert the column where it is computed: %s = cast(…, %q).", col.Type, d.Type, d.Name, d.Type.String())
+				return false
+			}
+			t = d.Type
+		}
+		null = true
+	} else if d.HasType && d.Type.Kind != types.String {
+		c.errorf(d.MaskRange, fmt.Sprintf("Masked column %q must be a string", d.Name),
+			"mask = %q publishes %s, which is a string; declare type = \"string\" in the contract.", d.Mask, maskOutputs[d.Mask])
+		return false
+	}
+	exprs[i] = &ir.Call{Meta: ir.Meta{T: t, Null: null, Src: hcldiag.Range(d.MaskRange)}, Fn: fn, Args: []ir.Expr{exprs[i]}}
+	outCols[i].Type = t
+	outCols[i].Nullable = null
+	if d.Nullable != nil {
+		if !*d.Nullable && null {
+			*notNull = append(*notNull, i)
+		}
+		outCols[i].Nullable = *d.Nullable
+	}
+	outCols[i].Tags = types.MergeTags(d.Tags)
+	if d.Description != "" {
+		outCols[i].Description = d.Description
+	}
+	return true
+}
+
 // notNullCheck enforces a contract's nullable = false on a column the
 // compiler cannot prove non-null: an error check null_count(col) == 0.
 func (c *compiler) notNullCheck(r *rel, i int) ir.Check {
@@ -648,7 +690,7 @@ func (c *compiler) notNullCheck(r *rel, i int) ir.Check {
 	eq := &ir.Binary{Meta: ir.Meta{T: types.BoolType}, Op: ir.Eq,
 		L: &ir.ColumnRef{Meta: ir.Meta{T: types.Int64Type}, Index: 0, Name: "count()"},
 		R: &ir.ColumnRef{Meta: ir.Meta{T: types.Int64Type}, Index: 1, Name: "count(" + col.Name + ")"}}
-	return ir.Check{Name: "contract_not_null_" + col.Name, Severity: ir.SeverityError, Implicit: true,
+	return ir.Check{Name: "contract_not_null_" + col.Name, Severity: ir.SeverityError, Implicit: true, Column: col.Name,
 		Root: &ir.Project{Input: agg, Exprs: []ir.Expr{eq}, Out: types.Schema{{Name: "ok", Type: types.BoolType}}}}
 }
 

@@ -228,12 +228,30 @@ const (
 	// lower-case hex HMAC-SHA256 of the value's text, keyed by the mesh's
 	// mask_key (plain SHA-256 without one). Null stays null.
 	FnMaskHash
+	// FnMaskRedact publishes mask = "redact": "****" for every non-null
+	// value, whatever its type. Null stays null.
+	FnMaskRedact
+	// FnMaskNull publishes mask = "null": null of the call's type (the
+	// computed type, or one the contract widens it to) in every row. Its
+	// argument, the masked column, is evaluated and its value discarded.
+	FnMaskNull
+	// FnMaskLast4 publishes mask = "last4": the value's text (as
+	// FnMaskHash reads it) with every character but the last 4 replaced
+	// by '*'; a text of 4 characters or fewer becomes all '*', so that
+	// the mask never reveals a whole value. Characters are runes (an
+	// invalid UTF-8 byte counts as one). Null stays null.
+	FnMaskLast4
+	// FnMaskEmailDomain publishes mask = "email_domain": "***" followed
+	// by the value's text from its last '@' ("alice@example.com" becomes
+	// "***@example.com"); "***" when it has none. Null stays null.
+	FnMaskEmailDomain
 )
 
 var funcNames = [...]string{FnLower: "lower", FnUpper: "upper", FnTrim: "trim", FnLength: "length",
 	FnSubstr: "substr", FnConcat: "concat", FnTemplate: "template", FnCoalesce: "coalesce", FnAbs: "abs",
 	FnRound: "round", FnFloor: "floor", FnCeil: "ceil", FnLike: "like", FnYear: "year", FnMonth: "month",
-	FnDay: "day", FnDateTrunc: "date_trunc", FnNow: "now", FnMaskHash: "mask_hash"}
+	FnDay: "day", FnDateTrunc: "date_trunc", FnNow: "now", FnMaskHash: "mask_hash",
+	FnMaskRedact: "mask_redact", FnMaskNull: "mask_null", FnMaskLast4: "mask_last4", FnMaskEmailDomain: "mask_email_domain"}
 
 // String returns the function's name as written in HCL.
 func (f Func) String() string {

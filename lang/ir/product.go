@@ -69,5 +69,10 @@ type Check struct {
 	// Implicit marks checks the compiler adds to enforce the contract
 	// (nullable = false on a column it cannot prove non-null).
 	Implicit bool
-	Src      diag.Range
+	// Column is, for an implicit check, the contract column whose
+	// nullable = false it enforces. Its Aggregate computes count() and
+	// count(Column), in that order, so that a failure can say how many
+	// rows are null.
+	Column string
+	Src    diag.Range
 }

@@ -133,7 +133,26 @@ type CheckResult struct {
 	Name     string      `json:"name"`
 	Severity ir.Severity `json:"severity"`
 	Implicit bool        `json:"implicit,omitempty"`
-	Passed   bool        `json:"passed"`
+	// Column is the contract column an implicit check enforces
+	// nullable = false on.
+	Column string `json:"column,omitempty"`
+	Passed bool   `json:"passed"`
+	// Detail says why a failed check failed when apply can tell more than
+	// its name: for a contract's nullable = false, how many rows are null.
+	Detail string `json:"detail,omitempty"`
+	// Observed are the aggregates the check computed, in order: what its
+	// assertion was about ("count()" = "120").
+	Observed []Observation `json:"observed,omitempty"`
+}
+
+// Observation is one aggregate a check computed.
+type Observation struct {
+	// Name is the aggregate as written: "count()", "max(age)".
+	Name string `json:"name"`
+	// Value is its text (decimals with their scale, dates YYYY-MM-DD,
+	// timestamps RFC 3339 in UTC); "" when Null.
+	Value string `json:"value"`
+	Null  bool   `json:"null,omitempty"`
 }
 
 // QuarantineFile is one file of quarantined rows.

@@ -36,7 +36,19 @@
 // replaced by the failed attempt's results, so that state says the last
 // attempt failed (an error-severity check with Passed = false) while
 // Output still names the version readers see. The planner replans such a
-// product anyway: the reasons for the replace still hold.
+// product anyway: the reasons for the replace still hold. A failed
+// contract check (contract_not_null_<column>) says in the product's error
+// which column is null in how many rows.
+//
+// # Contract verification
+//
+// Before publishing, the schema the output was written with
+// (executor.SinkSchema) is verified against the planned record's contract:
+// the same columns, in order, of the same types, and a column promised
+// non-null either non-null by construction or verified by its passed
+// implicit check. The compiler guarantees this; the verification keeps a
+// plan made by another build, or a bug, from publishing what the contract
+// does not promise.
 //
 // # Quarantined rows
 //

@@ -177,12 +177,18 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvWith(t, workspaceHCL)
+}
+
+// newEnvWith is newEnv with another workspace (reading the same data).
+func newEnvWith(t *testing.T, hcl string) *env {
+	t.Helper()
 	root := t.TempDir()
 	e := &env{t: t, root: root, lake: newDirLake(root), state: state.New("test"), mtime: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	e.lk = e.lake
 	e.write("data/people.csv", peopleV1)
 	e.write("data/visits/part-1.csv", "person\n1\n3\n1\n")
-	ws, diags := configs.LoadFiles([]configs.File{{Name: "main.mesh.hcl", Src: []byte(workspaceHCL)}}, configs.Options{})
+	ws, diags := configs.LoadFiles([]configs.File{{Name: "main.mesh.hcl", Src: []byte(hcl)}}, configs.Options{})
 	if diags.HasErrors() {
 		t.Fatalf("load: %v", diags)
 	}

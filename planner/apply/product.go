@@ -7,6 +7,7 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/meshctl/meshctl/executor/dataio"
 	"github.com/meshctl/meshctl/executor/vector"
 	"github.com/meshctl/meshctl/lang/ir"
+	"github.com/meshctl/meshctl/lang/types"
 	"github.com/meshctl/meshctl/planner/lakeio"
 	"github.com/meshctl/meshctl/planner/plans"
 	"github.com/meshctl/meshctl/planner/state"
@@ -160,13 +162,9 @@ func (a *applier) compute(ctx context.Context, n *node, res *ProductResult, star
 	if err != nil {
 		return err
 	}
-	if failed := failedErrorChecks(run.checks); len(failed) > 0 {
-		what := "nothing was published"
-		if prev := a.record(c.Product); prev != nil {
-			what = "the previous version stays published"
-			if prev.Output.VersionID != "" {
-				what = "version " + prev.Output.VersionID + " stays published"
-			}
+	if failed := failedErrorChecks(run.checks); failed != "" {
+		what := a.keptText(c.Product)
+		if a.record(c.Product) != nil {
 			checks := stateChecks(run.checks)
 			if err := a.commit(ctx, func(s *state.State) {
 				if cur := s.Products[c.Product]; cur != nil {
@@ -178,7 +176,16 @@ func (a *applier) compute(ctx context.Context, n *node, res *ProductResult, star
 				return &saveFailure{err: err, what: "recording the failed checks"}
 			}
 		}
-		return fmt.Errorf("%s failed; %s", plural(len(failed), "check", "checks")+" "+strings.Join(failed, ", "), what)
+		return fmt.Errorf("%s; %s", failed, what)
+	}
+	// The compiler guarantees this; a plan made by another build, or a
+	// bug, must not publish what the contract does not promise.
+	contract := c.After.Contract
+	if len(contract) == 0 {
+		contract = stateColumns(p.Output.Schema)
+	}
+	if err := verifyContract(contract, executor.SinkSchema(p), run.checks); err != nil {
+		return fmt.Errorf("%w; %s", err, a.keptText(c.Product))
 	}
 
 	m := &lakeio.Manifest{
@@ -318,7 +325,7 @@ func (a *applier) runProduct(ctx context.Context, n *node, p *ir.Product, snk da
 	}
 	out.rows = r.Rows
 	for _, c := range r.Checks {
-		out.checks = append(out.checks, CheckResult{Name: c.Name, Severity: c.Severity, Implicit: c.Implicit, Passed: c.Passed})
+		out.checks = append(out.checks, checkResult(c))
 	}
 	files, err := w.Close(ctx)
 	if err != nil {
@@ -452,13 +459,117 @@ func stateChecks(cs []CheckResult) []state.Check {
 	return out
 }
 
-// failedErrorChecks names the error-severity checks that failed.
-func failedErrorChecks(cs []CheckResult) []string {
-	var out []string
+// failedErrorChecks says which error-severity checks failed ("" when
+// none did): the contract's with their detail, the others by name.
+func failedErrorChecks(cs []CheckResult) string {
+	var parts, names []string
 	for _, c := range cs {
-		if !c.Passed && c.Severity == ir.SeverityError {
-			out = append(out, c.Name)
+		if c.Passed || c.Severity != ir.SeverityError {
+			continue
 		}
+		if c.Detail != "" {
+			parts = append(parts, c.Detail)
+		} else {
+			names = append(names, c.Name)
+		}
+	}
+	if len(names) > 0 {
+		parts = append(parts, plural(len(names), "check", "checks")+" "+strings.Join(names, ", ")+" failed")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// keptText says what readers still see when product's new version is not
+// published.
+func (a *applier) keptText(product string) string {
+	prev := a.record(product)
+	switch {
+	case prev == nil:
+		return "nothing was published"
+	case prev.Output.VersionID != "":
+		return "version " + prev.Output.VersionID + " stays published"
+	}
+	return "the previous version stays published"
+}
+
+// checkResult is the report of an executor's check result, with the
+// detail of a failed contract check.
+func checkResult(c executor.CheckResult) CheckResult {
+	r := CheckResult{Name: c.Name, Severity: c.Severity, Implicit: c.Implicit, Column: c.Column, Passed: c.Passed}
+	for _, o := range c.Observed {
+		r.Observed = append(r.Observed, Observation{Name: o.Name, Value: o.Value, Null: o.Null})
+	}
+	if !c.Passed && c.Implicit && c.Column != "" {
+		r.Detail = fmt.Sprintf("contract: column %q is declared nullable = false but some rows are null", c.Column)
+		// ir.Check.Column: the check's aggregates are count() and
+		// count(column).
+		if len(c.Observed) == 2 {
+			rows, err1 := strconv.ParseInt(c.Observed[0].Value, 10, 64)
+			nonNull, err2 := strconv.ParseInt(c.Observed[1].Value, 10, 64)
+			if err1 == nil && err2 == nil {
+				r.Detail = fmt.Sprintf("contract: column %q is declared nullable = false but %d of %d %s null",
+					c.Column, rows-nonNull, rows, plural(int(rows), "row is", "rows are"))
+			}
+		}
+	}
+	return r
+}
+
+// verifyContract checks the schema a product's output was written with
+// against the contract it publishes (state's columns: name, type,
+// nullability): the same columns in the same order and of the same types,
+// and a column promised non-null either non-null by construction or
+// verified by its passed implicit check.
+func verifyContract(contract []state.Column, staged types.Schema, checks []CheckResult) error {
+	verified := map[string]bool{}
+	for _, c := range checks {
+		if c.Implicit && c.Passed && c.Column != "" {
+			verified[c.Column] = true
+		}
+	}
+	for _, col := range contract {
+		i := staged.Index(col.Name)
+		if i < 0 {
+			return fmt.Errorf("contract: column %q is not in the output (it has %s)", col.Name, strings.Join(staged.Names(), ", "))
+		}
+		got := staged[i]
+		if got.Type.String() != col.Type {
+			return fmt.Errorf("contract: column %q is declared %s but the output writes %s", col.Name, col.Type, got.Type)
+		}
+		if !col.Nullable && got.Nullable && !verified[col.Name] {
+			return fmt.Errorf("contract: column %q is declared nullable = false but the output may hold nulls and no check verified it", col.Name)
+		}
+	}
+	if len(staged) != len(contract) {
+		listed := map[string]bool{}
+		for _, col := range contract {
+			listed[col.Name] = true
+		}
+		for _, col := range staged {
+			if !listed[col.Name] {
+				return fmt.Errorf("contract: the output writes column %q, which the contract does not list", col.Name)
+			}
+		}
+		return fmt.Errorf("contract: the output writes %d columns, the contract lists %d", len(staged), len(contract))
+	}
+	for i, col := range contract {
+		if staged[i].Name != col.Name {
+			names := make([]string, len(contract))
+			for j, c := range contract {
+				names[j] = c.Name
+			}
+			return fmt.Errorf("contract: the output writes its columns in the order %s, the contract lists %s",
+				strings.Join(staged.Names(), ", "), strings.Join(names, ", "))
+		}
+	}
+	return nil
+}
+
+// stateColumns is a published schema as state records it.
+func stateColumns(s types.Schema) []state.Column {
+	out := make([]state.Column, len(s))
+	for i, c := range s {
+		out[i] = state.Column{Name: c.Name, Type: c.Type.String(), Nullable: c.Nullable}
 	}
 	return out
 }

@@ -41,6 +41,14 @@ func mdText(s string) string {
 			}
 		}
 		b.WriteRune(r)
+		if r == '@' && !isWordRune(prev) {
+			// "@org/team" in a policy message or a reason would notify
+			// that team on every edit of the comment: a zero-width space
+			// keeps the text and drops the mention.
+			if next, _ := utf8.DecodeRuneInString(s[i+1:]); isWordRune(next) {
+				b.WriteString("\u200b")
+			}
+		}
 		prev = r
 	}
 	return b.String()

@@ -7,6 +7,8 @@ func TestMdText(t *testing.T) {
 		{"orders_clean", "orders_clean"},
 		{"_private_", `\_private\_`},
 		{"a|b", `a\|b`},
+		{"ask @acme/sales-data", "ask @\u200bacme/sales-data"},
+		{"sales@acme.example", "sales@acme.example"},
 		{"<script>", `\<script\>`},
 		{"`code`", "\\`code\\`"},
 		{"*bold* [link](x) ~strike~ $x$ &amp;", `\*bold\* \[link\](x) \~strike\~ \$x\$ \&amp;`},

@@ -13,19 +13,21 @@ import (
 // JSONFormatVersion is the version of the JSON plan schema (JSON.md).
 // The minor number grows when fields are added, which scripts must
 // ignore; the major number grows when a field is removed, renamed or
-// changes meaning, which never happens within a major version.
-const JSONFormatVersion = "1.0"
+// changes meaning, which never happens within a major version. 1.1 added
+// the policy violations and active exemptions.
+const JSONFormatVersion = "1.1"
 
 // JSON writes the plan as one JSON document (indented, ending with a
 // newline) in the schema JSON.md documents; scripts rely on it.
 //
 //	{
-//	  "format_version": "1.0",
+//	  "format_version": "1.1",
 //	  "id": "…", "created_at": "2025-01-02T03:04:05Z" | null,
 //	  "lineage": "…", "serial": 7, "workspace_hash": "…",
 //	  "targets": ["orders"],
 //	  "summary": {"create": 1, "update": 0, "replace": 1, "delete": 0, "no_op": 3,
-//	              "breaking": 1, "refused": 0, "has_changes": true, "text": "Plan: …"},
+//	              "breaking": 1, "refused": 0, "violations": 3, "blocking_violations": 2,
+//	              "exempted_violations": 1, "has_changes": true, "text": "Plan: …"},
 //	  "changes": [{
 //	    "product": "orders", "address": "product.orders",
 //	    "action": "create" | "update" | "replace" | "delete" | "no-op",
@@ -41,7 +43,16 @@ const JSONFormatVersion = "1.0"
 //	    "before": {"metadata": {…}, "prevent_destroy": false, "contract": […], "output": {…}} | null,
 //	    "after":  … | null
 //	  }],
-//	  "warnings": ["…"]
+//	  "warnings": ["…"],
+//	  "violations": [{"policy": "pii_is_masked", "enforcement": "hard_mandatory",
+//	                  "applies_to": "column", "object": "product.orders.column.email",
+//	                  "product": "orders" | null, "message": "…", "blocking": true,
+//	                  "policy_at": "policies.mesh.hcl:3:1" | null, "object_at": … | null,
+//	                  "governance": "../governance" | null, "exemption": … | null,
+//	                  "expired_exemption": … | null}],
+//	  "exemptions": [{"name": "legacy_export_pii", "policy": "pii_is_masked",
+//	                  "target": "product.legacy_export", "reason": "…", "expires": "2027-03-31",
+//	                  "days_left": 126, "used": 1, "at": "policies.mesh.hcl:20:1" | null}]
 //	}
 //
 // Every key is always present; lists are [] rather than null; strings that
@@ -50,7 +61,9 @@ const JSONFormatVersion = "1.0"
 // order (dependency order, upstream first) and include no-ops; reasons and
 // contract changes keep the planner's order; downstream products are
 // sorted (direct first, this workspace first, then by workspace and
-// name). The same plan always gives the same bytes.
+// name); violations and exemptions keep the planner's order (the text and
+// Markdown views list blocking violations first, JSON leaves sorting to
+// scripts). The same plan always gives the same bytes.
 func JSON(w io.Writer, p *plans.Plan) error {
 	if err := validate(p); err != nil {
 		return err
@@ -70,16 +83,18 @@ func JSON(w io.Writer, p *plans.Plan) error {
 // plan model can change without changing what scripts read.
 
 type jsonPlan struct {
-	FormatVersion string       `json:"format_version"`
-	ID            string       `json:"id"`
-	CreatedAt     *string      `json:"created_at"`
-	Lineage       string       `json:"lineage"`
-	Serial        int64        `json:"serial"`
-	WorkspaceHash string       `json:"workspace_hash"`
-	Targets       []string     `json:"targets"`
-	Summary       jsonSummary  `json:"summary"`
-	Changes       []jsonChange `json:"changes"`
-	Warnings      []string     `json:"warnings"`
+	FormatVersion string          `json:"format_version"`
+	ID            string          `json:"id"`
+	CreatedAt     *string         `json:"created_at"`
+	Lineage       string          `json:"lineage"`
+	Serial        int64           `json:"serial"`
+	WorkspaceHash string          `json:"workspace_hash"`
+	Targets       []string        `json:"targets"`
+	Summary       jsonSummary     `json:"summary"`
+	Changes       []jsonChange    `json:"changes"`
+	Warnings      []string        `json:"warnings"`
+	Violations    []jsonViolation `json:"violations"`
+	Exemptions    []jsonExemption `json:"exemptions"`
 }
 
 type jsonSummary struct {
@@ -90,6 +105,9 @@ type jsonSummary struct {
 	NoOp       int    `json:"no_op"`
 	Breaking   int    `json:"breaking"`
 	Refused    int    `json:"refused"`
+	Violations int    `json:"violations"`
+	Blocking   int    `json:"blocking_violations"`
+	Exempted   int    `json:"exempted_violations"`
 	HasChanges bool   `json:"has_changes"`
 	Text       string `json:"text"`
 }
@@ -108,6 +126,32 @@ type jsonChange struct {
 	Refused           *string            `json:"refused"`
 	Before            *jsonProduct       `json:"before"`
 	After             *jsonProduct       `json:"after"`
+}
+
+type jsonViolation struct {
+	Policy           string  `json:"policy"`
+	Enforcement      string  `json:"enforcement"`
+	AppliesTo        string  `json:"applies_to"`
+	Object           string  `json:"object"`
+	Product          *string `json:"product"`
+	Message          string  `json:"message"`
+	Blocking         bool    `json:"blocking"`
+	PolicyAt         *string `json:"policy_at"`
+	ObjectAt         *string `json:"object_at"`
+	Governance       *string `json:"governance"`
+	Exemption        *string `json:"exemption"`
+	ExpiredExemption *string `json:"expired_exemption"`
+}
+
+type jsonExemption struct {
+	Name     string  `json:"name"`
+	Policy   string  `json:"policy"`
+	Target   string  `json:"target"`
+	Reason   string  `json:"reason"`
+	Expires  string  `json:"expires"`
+	DaysLeft int     `json:"days_left"`
+	Used     int     `json:"used"`
+	At       *string `json:"at"`
 }
 
 type jsonReason struct {
@@ -179,10 +223,13 @@ func jsonOf(p *plans.Plan) jsonPlan {
 		Targets:       strings0(p.Targets),
 		Summary: jsonSummary{
 			Create: s.Create, Update: s.Update, Replace: s.Replace, Delete: s.Delete, NoOp: s.NoOp,
-			Breaking: s.Breaking, Refused: s.Refused, HasChanges: s.changes() > 0, Text: Summary(p),
+			Breaking: s.Breaking, Refused: s.Refused, Violations: s.Violations, Blocking: s.Blocking, Exempted: s.Exempted,
+			HasChanges: s.changes() > 0, Text: Summary(p),
 		},
-		Changes:  make([]jsonChange, 0, len(p.Changes)),
-		Warnings: strings0(p.Warnings),
+		Changes:    make([]jsonChange, 0, len(p.Changes)),
+		Warnings:   strings0(p.Warnings),
+		Violations: make([]jsonViolation, 0, len(p.Violations)),
+		Exemptions: make([]jsonExemption, 0, len(p.Exemptions)),
 	}
 	if !p.CreatedAt.IsZero() {
 		t := p.CreatedAt.UTC().Format(time.RFC3339Nano)
@@ -190,6 +237,20 @@ func jsonOf(p *plans.Plan) jsonPlan {
 	}
 	for _, c := range p.Changes {
 		out.Changes = append(out.Changes, jsonChangeOf(c))
+	}
+	for _, v := range p.Violations {
+		out.Violations = append(out.Violations, jsonViolation{
+			Policy: v.Policy, Enforcement: v.Enforcement, AppliesTo: v.AppliesTo, Object: v.Object,
+			Product: orNull(v.Product), Message: v.Message, Blocking: v.Blocking(),
+			PolicyAt: orNull(v.PolicyAt), ObjectAt: orNull(v.ObjectAt), Governance: orNull(v.Governance),
+			Exemption: orNull(v.Exemption), ExpiredExemption: orNull(v.ExpiredExemption),
+		})
+	}
+	for _, e := range p.Exemptions {
+		out.Exemptions = append(out.Exemptions, jsonExemption{
+			Name: e.Name, Policy: e.Policy, Target: e.Target, Reason: e.Reason,
+			Expires: e.Expires, DaysLeft: e.DaysLeft, Used: e.Used, At: orNull(e.At),
+		})
 	}
 	return out
 }

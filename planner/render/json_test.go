@@ -119,3 +119,75 @@ func TestJSONValues(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+// TestJSONViolations: violations keep the planner's order with every
+// field, absent strings as null, blocking computed; exemptions likewise;
+// the summary counts them.
+func TestJSONViolations(t *testing.T) {
+	p := policyViolations()
+	var buf bytes.Buffer
+	if err := JSON(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	var got jsonPlan
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Violations) != len(p.Violations) {
+		t.Fatalf("%d violations, want %d", len(got.Violations), len(p.Violations))
+	}
+	for i, v := range got.Violations {
+		if v.Policy != p.Violations[i].Policy || v.Object != p.Violations[i].Object || v.Blocking != p.Violations[i].Blocking() {
+			t.Errorf("violation %d: %+v, want the plan's order and blocking %v", i, v, p.Violations[i].Blocking())
+		}
+	}
+	wantExempted := jsonViolation{
+		Policy: "pii_is_masked", Enforcement: "soft_mandatory", AppliesTo: "column", Object: "product.legacy_export.column.email",
+		Product: ptr("legacy_export"), Message: "legacy_export.email is PII and must be masked", Blocking: false,
+		PolicyAt: ptr("../acme-governance/pii.mesh.hcl:1:1"), ObjectAt: ptr("products/legacy_export.mesh.hcl:9:5"),
+		Governance: ptr("../acme-governance"), Exemption: ptr("legacy_export_pii"),
+	}
+	if diff := cmp.Diff(wantExempted, got.Violations[3]); diff != "" {
+		t.Errorf("exempted violation (-want +got):\n%s", diff)
+	}
+	if v := got.Violations[5]; !v.Blocking || v.ExpiredExemption == nil || *v.ExpiredExemption != "old_feed_pii" || v.Exemption != nil {
+		t.Errorf("expired exemption's violation: %+v", v)
+	}
+	if v := got.Violations[0]; !v.Blocking || v.Governance != nil || v.Exemption != nil || v.ExpiredExemption != nil {
+		t.Errorf("workspace hard_mandatory violation: %+v", v)
+	}
+	wantEx := []jsonExemption{
+		{Name: "legacy_export_pii", Policy: "pii_is_masked", Target: "product.legacy_export", Reason: "migration ticket DATA-412",
+			Expires: "2027-03-31", DaysLeft: 126, Used: 1, At: ptr("exemptions.mesh.hcl:1:1")},
+		{Name: "sandbox_names", Policy: "product_names_have_domain", Target: "domain.sandbox", Reason: "sandbox products are throwaway",
+			Expires: "2026-11-26", DaysLeft: 1, Used: 0, At: ptr("exemptions.mesh.hcl:15:1")},
+	}
+	if diff := cmp.Diff(wantEx, got.Exemptions); diff != "" {
+		t.Errorf("exemptions (-want +got):\n%s", diff)
+	}
+	if s := got.Summary; s.Violations != 6 || s.Blocking != 4 || s.Exempted != 1 || s.Text != Summary(p) {
+		t.Errorf("summary %+v", s)
+	}
+	// Without any: empty lists and zero counts, never null.
+	buf.Reset()
+	if err := JSON(&buf, noChangesPlan()); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{`"violations": []`, `"exemptions": []`, `"violations": 0,`, `"blocking_violations": 0,`, `"exempted_violations": 0,`} {
+		if !strings.Contains(buf.String(), s) {
+			t.Errorf("no %s in\n%s", s, buf.String())
+		}
+	}
+	// A no-change plan reports its violations too.
+	buf.Reset()
+	if err := JSON(&buf, noChangesViolations()); err != nil {
+		t.Fatal(err)
+	}
+	got = jsonPlan{}
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Summary.HasChanges || got.Summary.Blocking != 1 || len(got.Violations) != 3 {
+		t.Errorf("no-change plan: summary %+v, %d violations", got.Summary, len(got.Violations))
+	}
+}

@@ -43,21 +43,28 @@ const (
 )
 
 // Markdown writes the plan as a pull-request comment: the marker, a
-// heading, the Summary line in bold, refusals and warnings as GitHub
-// alerts, a table of the changed products (action, reasons shortened,
-// breaking), then per changed product a collapsed <details> block with its
-// full diff, the unchanged products in one collapsed block, and a footer
-// naming the plan and state.
+// heading, the Summary line in bold, refusals as a GitHub alert, the
+// policy violations as a table (blocking ones first, with an alert when
+// they stop apply), the active exemptions, warnings as an alert, a table
+// of the changed products (action, reasons shortened, breaking), then per
+// changed product a collapsed <details> block with its full diff, the
+// unchanged products in one collapsed block, and a footer naming the plan
+// and state.
 //
 // The comment never exceeds opts.Limit bytes. When the whole plan does not
-// fit, it drops, in this order and least important first (updates, then
-// creates, replaces, deletes, breaking changes, refusals; later products
-// before earlier ones): the unchanged products, the details blocks, the
-// footer, the table rows, the warnings, the refusals — each loss stated in
-// a notice that says how to see the full plan. Whole blocks are dropped,
-// never cut, so every <details> is closed and every code fence ends. It
-// returns an error, and writes nothing, when even the marker, heading,
-// summary and notices do not fit.
+// fit, it drops, in this order and least important first: the unchanged
+// products, the details blocks (updates, then creates, replaces, deletes,
+// breaking changes, refusals; later products before earlier ones), the
+// footer, the exempted violations, the active exemptions, the advisory
+// violations, the product table's rows (in the details' order), the
+// warnings, the refusals, and last the blocking violations (soft_mandatory
+// before hard_mandatory; later ones first) — each loss stated in a notice
+// that says how to see the full plan. Advisory violations go before the
+// product rows because a policy over columns can fail thousands of times,
+// and the plan itself must stay readable. Whole blocks are dropped, never
+// cut, so every <details> is closed and every code fence ends. It returns
+// an error, and writes nothing, when even the marker, heading, summary,
+// section headings and notices do not fit.
 func Markdown(w io.Writer, p *plans.Plan, opts MarkdownOptions) error {
 	if err := validate(p); err != nil {
 		return err
@@ -109,6 +116,8 @@ type mdDoc struct {
 		refused, warnings     []string
 		nRefused, nWarnings   int // kept, from the front
 	}
+	viol      mdViolations
+	exempt    mdExemptions
 	tableHead string
 	rows      []mdRow
 	noops     string
@@ -120,6 +129,30 @@ type mdDoc struct {
 	sumRefused, sumWarnings, sumRows, sumDetails int
 	nRows, nDetails                              int
 	droppedRows                                  [plans.Delete + 1]int
+}
+
+// mdViolations is the policy violations section: a heading (and an
+// alert when some block a plan with changes), then one table row per
+// violation in display order (sortedViolations).
+type mdViolations struct {
+	head, tableHead string
+	rows            []mdViolation
+	nKept, sum      int
+	dropped         [nStatus]int
+}
+
+type mdViolation struct {
+	status violationStatus
+	row    string
+	keep   bool
+}
+
+// mdExemptions is the active exemptions section: a heading, then one list
+// item per exemption, kept from the front.
+type mdExemptions struct {
+	head       string
+	items      []string
+	nKept, sum int
 }
 
 var mdActions = [...]string{
@@ -178,6 +211,8 @@ func buildMarkdown(p *plans.Plan, opts MarkdownOptions) *mdDoc {
 		r.details = mdDetails(v)
 		d.rows = append(d.rows, r)
 	}
+	d.viol = buildViolations(p, s)
+	d.exempt = buildExemptions(p)
 	if len(p.Warnings) > 0 {
 		d.alerts.warnHead = "> [!WARNING]\n"
 		for _, w := range p.Warnings {
@@ -208,6 +243,112 @@ func buildMarkdown(p *plans.Plan, opts MarkdownOptions) *mdDoc {
 	}
 	d.nRows, d.nDetails = len(d.rows), len(d.rows)
 	return d
+}
+
+// mdBadge is the first cell of a violation's row: "⛔ blocking
+// (hard_mandatory)", "✅ exempted (soft_mandatory)", "⚠️ advisory".
+func mdBadge(v plans.Violation) string {
+	e := mdText(truncate(v.Enforcement, mdMaxName))
+	switch statusOf(v) {
+	case statusHard, statusSoft:
+		return "⛔ blocking (" + e + ")"
+	case statusExempted:
+		return "✅ exempted (" + e + ")"
+	}
+	return "⚠️ " + e
+}
+
+func buildViolations(p *plans.Plan, s counts) mdViolations {
+	var v mdViolations
+	if len(p.Violations) == 0 {
+		return v
+	}
+	v.head = "#### Policy violations\n\n"
+	if s.Blocking > 0 && s.changes() > 0 {
+		v.head += "> [!CAUTION]\n> **" + countText(s.Blocking, "policy violation is", "policy violations are") + " blocking**: apply will stop before changing anything.\n\n"
+	}
+	v.tableHead = "| Enforcement | Policy | Object | Message |\n| :-- | :-- | :-- | :-- |\n"
+	for _, x := range sortedViolations(p.Violations) {
+		st := statusOf(x)
+		row := "| " + mdBadge(x) + " | " + mdText(truncate(policyAddr(x.Policy), mdMaxName)) + mdPolicyWhere(x) + " | " +
+			mdText(truncate(x.Object, mdMaxName)) + mdWhere(objectWhere(x)) + " | " +
+			mdText(truncate(clean(x.Message), mdMaxItem))
+		if n := exemptionNote(x, p.Exemptions); n != "" {
+			row += "<br>" + mdText(truncate(n, mdMaxItem))
+		}
+		row += " |\n"
+		v.rows = append(v.rows, mdViolation{status: st, row: row, keep: true})
+		v.sum += len(row)
+	}
+	v.nKept = len(v.rows)
+	return v
+}
+
+// mdPolicyWhere is policyWhere under the policy's name, in code spans:
+// "<br><sub>`FILE:L:C` (governance `DIR`)</sub>".
+func mdPolicyWhere(v plans.Violation) string {
+	var parts []string
+	if v.PolicyAt != "" {
+		parts = append(parts, mdCode(truncate(clean(v.PolicyAt), mdMaxItem)))
+	}
+	if v.Governance != "" {
+		gov := "governance " + mdCode(truncate(clean(v.Governance), mdMaxItem))
+		if len(parts) > 0 {
+			gov = "(" + gov + ")"
+		}
+		parts = append(parts, gov)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "<br><sub>" + strings.Join(parts, " ") + "</sub>"
+}
+
+// mdWhere is a location under a table cell's text: "<br><sub>LABEL
+// `FILE:L:C`</sub>", or "" without either.
+func mdWhere(label, at string) string {
+	var parts []string
+	if label != "" {
+		parts = append(parts, mdText(truncate(label, mdMaxItem)))
+	}
+	if at != "" {
+		parts = append(parts, mdCode(truncate(clean(at), mdMaxItem)))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "<br><sub>" + strings.Join(parts, " ") + "</sub>"
+}
+
+// mdCode is codeSpan for a table cell. Text holding a pipe is escaped
+// text instead: in a table a pipe ends the cell even inside a code span,
+// and the backslash that would keep it in shows in the span.
+func mdCode(s string) string {
+	if strings.ContainsRune(s, '|') {
+		return mdText(s)
+	}
+	return codeSpan(s)
+}
+
+func buildExemptions(p *plans.Plan) mdExemptions {
+	var x mdExemptions
+	if len(p.Exemptions) == 0 {
+		return x
+	}
+	x.head = "#### Active exemptions\n\n"
+	for _, e := range p.Exemptions {
+		item := "- **" + mdText(truncate(exemptionAddr(e.Name), mdMaxName)) + "**: " + mdText(truncate(policyAddr(e.Policy), mdMaxName)) +
+			" for " + mdText(truncate(e.Target, mdMaxName)) + "; " + mdText(truncate(expiryText(e), mdMaxName)) +
+			"; covers " + coverText(e.Used) + " in this plan. Reason: " + mdText(truncate(clean(e.Reason), mdMaxItem))
+		if e.At != "" {
+			item += " <sub>" + codeSpan(truncate(e.At, mdMaxItem)) + "</sub>"
+		}
+		item += "\n"
+		x.items = append(x.items, item)
+		x.sum += len(item)
+	}
+	x.nKept = len(x.items)
+	return x
 }
 
 func mdActionCell(c *plans.ProductChange) string {
@@ -371,11 +512,59 @@ func (d *mdDoc) detailsNotice() string {
 	return "_The details of " + strconv.Itoa(n) + " product" + plural(n) + " are not shown, to keep this comment within its size limit: run " + d.cmd + " for the full plan._\n\n"
 }
 
+// violationsNotice says how many violations the table leaves out, and of
+// which kind.
+func (d *mdDoc) violationsNotice() string {
+	v := &d.viol
+	n := len(v.rows) - v.nKept
+	if n == 0 {
+		return ""
+	}
+	var parts []string
+	if k := v.dropped[statusHard] + v.dropped[statusSoft]; k > 0 {
+		parts = append(parts, strconv.Itoa(k)+" blocking")
+	}
+	if k := v.dropped[statusAdvisory]; k > 0 {
+		parts = append(parts, strconv.Itoa(k)+" advisory")
+	}
+	if k := v.dropped[statusExempted]; k > 0 {
+		parts = append(parts, strconv.Itoa(k)+" exempted")
+	}
+	more := " more"
+	if v.nKept == 0 {
+		more = ""
+	}
+	return "**… " + strconv.Itoa(n) + more + " policy violation" + plural(n) + " not shown** (" + strings.Join(parts, ", ") + "): run " + d.cmd + " for the full plan.\n\n"
+}
+
+// exemptionsNotice ends the exemptions list when its last ones were
+// dropped.
+func (d *mdDoc) exemptionsNotice() string {
+	x := &d.exempt
+	n := len(x.items) - x.nKept
+	switch {
+	case n == 0:
+		return ""
+	case x.nKept == 0:
+		return "- … " + strconv.Itoa(n) + " active exemption" + plural(n) + " not shown\n"
+	}
+	return "- … and " + strconv.Itoa(n) + " more active exemption" + plural(n) + "\n"
+}
+
 // size is the length of the comment as it stands.
 func (d *mdDoc) size() int {
 	n := len(d.head)
 	if len(d.alerts.refused) > 0 {
 		n += len(d.alerts.refusedHead) + d.sumRefused + len(d.refusedNotice()) + 1
+	}
+	if len(d.viol.rows) > 0 {
+		n += len(d.viol.head) + len(d.violationsNotice())
+		if d.viol.nKept > 0 {
+			n += len(d.viol.tableHead) + d.viol.sum + 1
+		}
+	}
+	if len(d.exempt.items) > 0 {
+		n += len(d.exempt.head) + d.exempt.sum + len(d.exemptionsNotice()) + 1
 	}
 	if len(d.alerts.warnings) > 0 {
 		n += len(d.alerts.warnHead) + d.sumWarnings + len(d.warningsNotice()) + 1
@@ -425,6 +614,12 @@ func (d *mdDoc) fit(limit int) (string, error) {
 	if d.size() > limit {
 		d.keepFoot = false
 	}
+	d.dropViolations(limit, statusExempted)
+	for d.size() > limit && d.exempt.nKept > 0 {
+		d.exempt.nKept--
+		d.exempt.sum -= len(d.exempt.items[d.exempt.nKept])
+	}
+	d.dropViolations(limit, statusAdvisory)
 	for _, i := range order {
 		if d.size() <= limit {
 			break
@@ -443,6 +638,8 @@ func (d *mdDoc) fit(limit int) (string, error) {
 		d.alerts.nRefused--
 		d.sumRefused -= len(d.alerts.refused[d.alerts.nRefused])
 	}
+	d.dropViolations(limit, statusSoft)
+	d.dropViolations(limit, statusHard)
 	if n := d.size(); n > limit {
 		return "", fmt.Errorf("render: a Markdown plan needs at least %d bytes (marker, heading, summary and notices); the limit is %d", n, limit)
 	}
@@ -456,6 +653,22 @@ func (d *mdDoc) fit(limit int) (string, error) {
 	return strings.TrimRight(out, "\n") + "\n", nil
 }
 
+// dropViolations drops the rows of violations of one status, the last
+// first, until the comment fits.
+func (d *mdDoc) dropViolations(limit int, st violationStatus) {
+	v := &d.viol
+	for i := len(v.rows) - 1; i >= 0 && d.size() > limit; i-- {
+		r := &v.rows[i]
+		if !r.keep || r.status != st {
+			continue
+		}
+		r.keep = false
+		v.sum -= len(r.row)
+		v.nKept--
+		v.dropped[st]++
+	}
+}
+
 func (d *mdDoc) assemble() string {
 	var b strings.Builder
 	b.Grow(d.size())
@@ -466,6 +679,27 @@ func (d *mdDoc) assemble() string {
 			b.WriteString(s)
 		}
 		b.WriteString(d.refusedNotice())
+		b.WriteString("\n")
+	}
+	if len(d.viol.rows) > 0 {
+		b.WriteString(d.viol.head)
+		if d.viol.nKept > 0 {
+			b.WriteString(d.viol.tableHead)
+			for _, r := range d.viol.rows {
+				if r.keep {
+					b.WriteString(r.row)
+				}
+			}
+			b.WriteString("\n")
+		}
+		b.WriteString(d.violationsNotice())
+	}
+	if len(d.exempt.items) > 0 {
+		b.WriteString(d.exempt.head)
+		for _, s := range d.exempt.items[:d.exempt.nKept] {
+			b.WriteString(s)
+		}
+		b.WriteString(d.exemptionsNotice())
 		b.WriteString("\n")
 	}
 	if len(d.alerts.warnings) > 0 {

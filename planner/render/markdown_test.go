@@ -183,6 +183,11 @@ func FuzzMarkdown(f *testing.F) {
 			}
 		}
 		p.Warnings = append(p.Warnings, warning)
+		for i, e := range []string{plans.HardMandatory, plans.SoftMandatory, plans.Advisory, warning} {
+			p.Violations = append(p.Violations, plans.Violation{Policy: name, Enforcement: e, Object: reason, Message: reason,
+				PolicyAt: warning, ObjectAt: name, Governance: reason, Exemption: []string{"", name, "", ""}[i], ExpiredExemption: warning})
+		}
+		p.Exemptions = append(p.Exemptions, plans.Exemption{Name: name, Policy: reason, Target: warning, Reason: reason, Expires: warning, At: name})
 		var buf bytes.Buffer
 		err := Markdown(&buf, p, MarkdownOptions{Limit: limit, Marker: testMarker, Title: name})
 		if err != nil {
@@ -196,4 +201,164 @@ func FuzzMarkdown(f *testing.F) {
 		}
 		checkMarkdown(t, buf.String(), testMarker, limitOf(MarkdownOptions{Limit: limit}))
 	})
+}
+
+// manyViolations is a plan of 200 products with n violations per status:
+// hard and soft blocking ones, exempted ones, advisory ones, each row a
+// few hundred bytes.
+func manyViolations(nHard, nSoft, nExempted, nAdvisory int) *plans.Plan {
+	p := manyProducts(200)
+	add := func(n int, enforcement, exemption string) {
+		for i := range n {
+			prod := fmt.Sprintf("product_%04d", i%200)
+			p.Violations = append(p.Violations, plans.Violation{
+				Policy: "pii_is_masked_" + enforcement, Enforcement: enforcement, AppliesTo: "column",
+				Object: fmt.Sprintf("product.%s.column.col_%d", prod, i), Product: prod,
+				Message:  fmt.Sprintf("%s.col_%d is PII and must be masked before it reaches an output readable by everyone", prod, i),
+				PolicyAt: "../acme-governance/pii.mesh.hcl:1:1", ObjectAt: fmt.Sprintf("products/%s.mesh.hcl:%d:5", prod, i+1),
+				Governance: "../acme-governance", Exemption: exemption,
+			})
+		}
+	}
+	add(nAdvisory, plans.Advisory, "")
+	add(nExempted, plans.SoftMandatory, "legacy_pii")
+	add(nSoft, plans.SoftMandatory, "")
+	add(nHard, plans.HardMandatory, "")
+	p.Exemptions = []plans.Exemption{{Name: "legacy_pii", Policy: "pii_is_masked_soft_mandatory", Target: "domain.sales", Reason: "DATA-412",
+		Expires: "2027-03-31", DaysLeft: 126, Used: nExempted, At: "exemptions.mesh.hcl:1:1"}}
+	return p
+}
+
+// violationRows returns the Markdown comment's violation rows by status.
+func violationRows(md string) (rows [nStatus]int) {
+	for _, line := range strings.Split(md, "\n") {
+		switch {
+		case strings.HasPrefix(line, "| ⛔ blocking (hard_mandatory) |"):
+			rows[statusHard]++
+		case strings.HasPrefix(line, "| ⛔ blocking (soft_mandatory) |"):
+			rows[statusSoft]++
+		case strings.HasPrefix(line, "| ✅ exempted"):
+			rows[statusExempted]++
+		case strings.HasPrefix(line, "| ⚠️ advisory |"):
+			rows[statusAdvisory]++
+		}
+	}
+	return rows
+}
+
+// TestMarkdownManyViolations: thousands of violations keep the comment
+// under the limit, with a notice of what is left out; blocking ones are
+// the last to go, hard_mandatory after soft_mandatory.
+func TestMarkdownManyViolations(t *testing.T) {
+	const nHard, nSoft, nExempted, nAdvisory = 30, 60, 1000, 3000
+	p := manyViolations(nHard, nSoft, nExempted, nAdvisory)
+	summary := "**Plan: 40 to create, 40 to update, 40 to replace, 40 to delete; 40 breaking changes; 8 refused; 4090 policy violations (90 blocking, 1000 exempted).**"
+	var buf bytes.Buffer
+	if err := Markdown(&buf, p, MarkdownOptions{Marker: testMarker}); err != nil {
+		t.Fatal(err)
+	}
+	md := buf.String()
+	checkMarkdown(t, md, testMarker, DefaultMarkdownLimit)
+	if !strings.Contains(md, summary) {
+		t.Errorf("no summary %s", summary)
+	}
+	// At GitHub's limit every blocking violation is shown, and the notice
+	// counts the others: exempted ones go first, then advisory ones.
+	rows := violationRows(md)
+	if rows[statusHard] != nHard || rows[statusSoft] != nSoft || rows[statusExempted] != 0 {
+		t.Errorf("rows by status %v, want all %d hard and %d soft, no exempted", rows, nHard, nSoft)
+	}
+	notice := fmt.Sprintf("**… %d more policy violations not shown** (%d advisory, %d exempted): run `meshctl show plan.out` for the full plan.",
+		nExempted+nAdvisory-rows[statusAdvisory], nAdvisory-rows[statusAdvisory], nExempted)
+	if !strings.Contains(md, notice) {
+		t.Errorf("no notice %s", notice)
+	}
+	if !strings.Contains(md, "- … 1 active exemption not shown") {
+		t.Error("the exemption is neither shown nor counted")
+	}
+	// At every limit: within it, and a kind of violation is shown only
+	// when every violation of the more important kinds is.
+	order := []violationStatus{statusHard, statusSoft, statusAdvisory, statusExempted}
+	want := [nStatus]int{statusHard: nHard, statusSoft: nSoft, statusExempted: nExempted, statusAdvisory: nAdvisory}
+	prev := 0
+	for limit := 1500; limit <= DefaultMarkdownLimit; limit = limit*5/4 + 1 {
+		buf.Reset()
+		if err := Markdown(&buf, p, MarkdownOptions{Limit: limit, Marker: testMarker}); err != nil {
+			t.Fatalf("limit %d: %v", limit, err)
+		}
+		md := buf.String()
+		checkMarkdown(t, md, testMarker, limit)
+		if !strings.Contains(md, summary) || !strings.Contains(md, "policy violations not shown**") {
+			t.Errorf("limit %d: no summary or no notice", limit)
+		}
+		rows := violationRows(md)
+		for i, st := range order[1:] {
+			if rows[st] > 0 && rows[order[i]] != want[order[i]] {
+				t.Errorf("limit %d: rows by status %v: status %d shown before all of status %d", limit, rows, st, order[i])
+			}
+		}
+		n := rows[statusHard] + rows[statusSoft]
+		if n < prev {
+			t.Errorf("limit %d: %d blocking rows, fewer than at a smaller limit (%d)", limit, n, prev)
+		}
+		prev = n
+		// Product rows go before blocking violations.
+		if rows[statusHard] < nHard && strings.Contains(md, "| Product | Action |") {
+			t.Errorf("limit %d: a product row is kept while hard_mandatory violations are dropped", limit)
+		}
+	}
+	if prev == 0 {
+		t.Error("no blocking violation shown at any limit")
+	}
+	// With nothing else left, the notice alone.
+	buf.Reset()
+	small := manyViolations(2, 0, 0, 0)
+	small.Changes = small.Changes[:1]
+	small.Exemptions = nil
+	var full bytes.Buffer
+	if err := Markdown(&full, small, MarkdownOptions{Marker: testMarker}); err != nil {
+		t.Fatal(err)
+	}
+	for limit := full.Len(); limit > 0; limit-- {
+		buf.Reset()
+		if err := Markdown(&buf, small, MarkdownOptions{Limit: limit, Marker: testMarker}); err != nil {
+			if !strings.Contains(err.Error(), "needs at least") {
+				t.Fatal(err)
+			}
+			break
+		}
+		md := buf.String()
+		checkMarkdown(t, md, testMarker, limit)
+		if rows := violationRows(md); rows[statusHard] == 0 {
+			if !strings.Contains(md, "**… 2 policy violations not shown** (2 blocking)") || strings.Contains(md, "| Enforcement |") {
+				t.Errorf("limit %d: no violation shown, but no notice or a table left:\n%s", limit, md)
+			}
+			break
+		}
+	}
+}
+
+// TestMarkdownViolationsHostile: text from policies cannot break the
+// table, the comment or the code spans.
+func TestMarkdownViolationsHostile(t *testing.T) {
+	p := withViolations(noChangesPlan(), plans.Violation{
+		Policy: "p|x", Enforcement: "hard_mandatory", Object: "product.a|b", Message: "| <details> `x` *y*\n# z",
+		PolicyAt: "gov|x/p.mesh.hcl:1:1", Governance: "../g`o|v", ObjectAt: "a`b.mesh.hcl:2:3", Exemption: "e|x",
+	}, plans.Violation{Policy: "q", Enforcement: plans.SoftMandatory, Object: "o", Message: "m", Exemption: "<b>x</b>"})
+	p.Exemptions = []plans.Exemption{{Name: "<b>x</b>", Policy: "q", Target: "@acme/team", Reason: "[link](http://x) |", Expires: "2027-01-01", DaysLeft: 37, At: "e`x.hcl:1:1"}}
+	var buf bytes.Buffer
+	if err := Markdown(&buf, p, MarkdownOptions{Marker: testMarker}); err != nil {
+		t.Fatal(err)
+	}
+	md := buf.String()
+	checkMarkdown(t, md, testMarker, DefaultMarkdownLimit)
+	for _, s := range []string{
+		"| ⛔ blocking (hard_mandatory) | policy.p\\|x<br><sub>gov\\|x/p.mesh.hcl:1:1 (governance ../g\\`o\\|v)</sub> | product.a\\|b<br><sub>defined at ``a`b.mesh.hcl:2:3``</sub> | \\| \\<details\\> \\`x\\` \\*y\\* # z<br>exemption.e\\|x does not apply: a hard_mandatory policy cannot be waived |",
+		"<br>exempted by exemption.\\<b\\>x\\</b\\>, which expires 2027-01-01 (37 days left) |",
+		"- **exemption.\\<b\\>x\\</b\\>**: policy.q for @\u200bacme/team; expires 2027-01-01 (37 days left); covers no violation in this plan. Reason: \\[link\\](http://x) \\| <sub>``e`x.hcl:1:1``</sub>",
+	} {
+		if !strings.Contains(md, s) {
+			t.Errorf("no\n%s\nin\n%s", s, md)
+		}
+	}
 }

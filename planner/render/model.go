@@ -73,6 +73,17 @@ func countPlan(p *plans.Plan) counts {
 			s.Refused++
 		}
 	}
+	// The same counts as plans.Summary: an exempted hard_mandatory
+	// violation (which the policy package never makes) counts as both.
+	for _, v := range p.Violations {
+		s.Violations++
+		if v.Blocking() {
+			s.Blocking++
+		}
+		if v.Exemption != "" {
+			s.Exempted++
+		}
+	}
 	return s
 }
 
@@ -85,12 +96,18 @@ func countPlan(p *plans.Plan) counts {
 //
 //	No changes. The deployed products match the configuration.
 //
-// Breaking changes and refused changes are mentioned only when there are
-// some ("; 1 breaking change; 1 refused.").
+// Breaking changes, refused changes and policy violations are mentioned
+// only when there are some ("; 1 breaking change; 1 refused; 3 policy
+// violations (2 blocking, 1 exempted)."). A plan without changes still
+// names its violations: an unchanged product can fail a policy added since
+// it was applied.
 func Summary(p *plans.Plan) string {
 	s := countPlan(p)
 	if s.changes() == 0 {
-		return noChanges
+		if s.Violations == 0 {
+			return noChanges
+		}
+		return strings.TrimSuffix(noChanges, ".") + "; " + violationCount(s) + "."
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Plan: %d to create, %d to update, %d to replace, %d to delete", s.Create, s.Update, s.Replace, s.Delete)
@@ -100,8 +117,25 @@ func Summary(p *plans.Plan) string {
 	if s.Refused > 0 {
 		fmt.Fprintf(&b, "; %d refused", s.Refused)
 	}
+	if s.Violations > 0 {
+		b.WriteString("; " + violationCount(s))
+	}
 	b.WriteString(".")
 	return b.String()
+}
+
+// violationCount is "3 policy violations (2 blocking, 1 exempted)". Whether
+// any blocks is always said ("none blocking"), exemptions only when some
+// apply.
+func violationCount(s counts) string {
+	blocking := "none blocking"
+	if s.Blocking > 0 {
+		blocking = strconv.Itoa(s.Blocking) + " blocking"
+	}
+	if s.Exempted > 0 {
+		blocking += ", " + strconv.Itoa(s.Exempted) + " exempted"
+	}
+	return strconv.Itoa(s.Violations) + " policy violation" + plural(s.Violations) + " (" + blocking + ")"
 }
 
 const noChanges = "No changes. The deployed products match the configuration."
@@ -168,11 +202,258 @@ func bumpLine(c *plans.ProductChange) string {
 	return fmt.Sprintf("version bump: %s required, %s declared", bumpName(c.RequiredBump), bumpName(c.DeclaredBump))
 }
 
+// bumpWarning says why the declared version falls short, with the
+// versions when both records carry one that parses:
+//
+//	version 1.2.0 → 1.3.0, but this change is breaking and needs 2.0.0.
+//	version 1.2.0 unchanged, but this change adds to the contract and needs 1.3.0.
+//
+// and in terms of bumps otherwise.
 func bumpWarning(c *plans.ProductChange) string {
+	if w, ok := versionWarning(c); ok {
+		return w
+	}
 	if bumpRank(c.DeclaredBump) == 0 {
 		return fmt.Sprintf("the contract changes require a %s version bump, but the version was not bumped.", bumpName(c.RequiredBump))
 	}
 	return fmt.Sprintf("the contract changes require a %s version bump, but the declared version is only a %s bump.", bumpName(c.RequiredBump), bumpName(c.DeclaredBump))
+}
+
+// versionWarning is bumpWarning in versions; ok is false when a record or
+// a version is missing or not MAJOR.MINOR.PATCH.
+func versionWarning(c *plans.ProductChange) (string, bool) {
+	if c.Before == nil || c.After == nil {
+		return "", false
+	}
+	before, ok := parseVersion(c.Before.Metadata.Version)
+	if !ok {
+		return "", false
+	}
+	after, ok := parseVersion(c.After.Metadata.Version)
+	if !ok {
+		return "", false
+	}
+	var why string
+	switch c.RequiredBump {
+	case plans.BumpMajor:
+		why = "is breaking"
+	case plans.BumpMinor:
+		why = "adds to the contract"
+	case plans.BumpPatch:
+		why = "changes the contract"
+	default:
+		return "", false
+	}
+	head := "version " + before.String() + " → " + after.String()
+	if after.same(before) {
+		head = "version " + before.String() + " unchanged"
+	}
+	return head + ", but this change " + why + " and needs " + before.bump(c.RequiredBump).String() + ".", true
+}
+
+// version is a semantic version MAJOR.MINOR.PATCH, with the "v" it was
+// written with, if any.
+type version struct {
+	v                   string // "" or "v"
+	major, minor, patch int
+}
+
+// parseVersion reads "1.2.3" or "v1.2.3": three decimal numbers without
+// leading zeros. Pre-release and build suffixes are not read: whoever
+// uses them gets the warning in bumps rather than a wrong version.
+func parseVersion(s string) (version, bool) {
+	var v version
+	if rest, ok := strings.CutPrefix(s, "v"); ok {
+		v.v, s = "v", rest
+	}
+	parts := strings.Split(s, ".")
+	if len(parts) != 3 {
+		return v, false
+	}
+	var nums [3]int
+	for i, part := range parts {
+		if part == "" || len(part) > 9 || (len(part) > 1 && part[0] == '0') || !isDigits(part) {
+			return v, false
+		}
+		nums[i], _ = strconv.Atoi(part)
+	}
+	v.major, v.minor, v.patch = nums[0], nums[1], nums[2]
+	return v, true
+}
+
+func (v version) String() string {
+	return fmt.Sprintf("%s%d.%d.%d", v.v, v.major, v.minor, v.patch)
+}
+
+// same compares the numbers only: "v1.2.0" is "1.2.0".
+func (v version) same(w version) bool {
+	return v.major == w.major && v.minor == w.minor && v.patch == w.patch
+}
+
+// bump returns the smallest version after v that makes bump b.
+func (v version) bump(b plans.Bump) version {
+	switch b {
+	case plans.BumpMajor:
+		return version{v: v.v, major: v.major + 1}
+	case plans.BumpMinor:
+		return version{v: v.v, major: v.major, minor: v.minor + 1}
+	case plans.BumpPatch:
+		return version{v: v.v, major: v.major, minor: v.minor, patch: v.patch + 1}
+	}
+	return v
+}
+
+// violationStatus is what a violation means for this plan, in the order
+// the views list them: blocking ones first, hard before soft, then the
+// exempted ones, then the advisory ones (and enforcement levels this
+// renderer does not know, which block nothing).
+type violationStatus uint8
+
+const (
+	statusHard violationStatus = iota
+	statusSoft
+	statusExempted
+	statusAdvisory
+	nStatus
+)
+
+func statusOf(v plans.Violation) violationStatus {
+	switch {
+	case v.Blocking() && v.Enforcement == plans.HardMandatory:
+		return statusHard
+	case v.Blocking():
+		return statusSoft
+	case v.Exemption != "":
+		return statusExempted
+	}
+	return statusAdvisory
+}
+
+// sortedViolations orders violations by status, keeping the planner's
+// order (policy, then object) within one status.
+func sortedViolations(vs []plans.Violation) []plans.Violation {
+	out := append([]plans.Violation(nil), vs...)
+	sort.SliceStable(out, func(i, j int) bool { return statusOf(out[i]) < statusOf(out[j]) })
+	return out
+}
+
+// enforcementText is a violation's enforcement and, unless it is only
+// advice, its effect: "hard_mandatory, blocking", "soft_mandatory,
+// exempted", "advisory".
+func enforcementText(v plans.Violation) string {
+	e := clean(v.Enforcement)
+	switch statusOf(v) {
+	case statusHard, statusSoft:
+		return e + ", blocking"
+	case statusExempted:
+		return e + ", exempted"
+	}
+	return e
+}
+
+// policyAddr and exemptionAddr are the addresses of a policy and an
+// exemption as written in HCL, cleaned for display.
+func policyAddr(name string) string { return clean("policy." + strings.TrimPrefix(name, "policy.")) }
+func exemptionAddr(name string) string {
+	return clean("exemption." + strings.TrimPrefix(name, "exemption."))
+}
+
+// findExemption returns the active exemption of that name, or nil.
+func findExemption(active []plans.Exemption, name string) *plans.Exemption {
+	for i := range active {
+		if active[i].Name == name {
+			return &active[i]
+		}
+	}
+	return nil
+}
+
+// exemptionNote says how a violation relates to the exemption that
+// covers it, or "": "exempted by exemption.x, which expires 2027-03-31
+// (126 days left)", or that a hard_mandatory policy cannot be waived. (An
+// expired exemption is named where its location is, objectWhere.)
+func exemptionNote(v plans.Violation, active []plans.Exemption) string {
+	switch {
+	case v.Exemption != "" && statusOf(v) == statusHard:
+		return exemptionAddr(v.Exemption) + " does not apply: a hard_mandatory policy cannot be waived"
+	case v.Exemption != "":
+		note := "exempted by " + exemptionAddr(v.Exemption)
+		if e := findExemption(active, v.Exemption); e != nil {
+			note += ", which " + expiryText(*e)
+		}
+		return note
+	}
+	return ""
+}
+
+// policyWhere is where the policy is defined: "FILE:L:C (governance DIR)";
+// "" when the plan does not say.
+func policyWhere(v plans.Violation) string {
+	where := clean(v.PolicyAt)
+	if v.Governance != "" {
+		gov := "governance " + clean(v.Governance)
+		if where == "" {
+			return gov
+		}
+		where += " (" + gov + ")"
+	}
+	return where
+}
+
+// objectWhere is what ObjectAt points at, in words, and ObjectAt cleaned:
+// ("defined at", "products/x.mesh.hcl:1:1"), or for an expired exemption
+// ("expired exemption.x defined at", "exemptions.mesh.hcl:8:1"). Both are
+// "" when there is nothing to say.
+func objectWhere(v plans.Violation) (label, at string) {
+	at = clean(v.ObjectAt)
+	switch {
+	case v.ExpiredExemption != "" && at == "":
+		return "expired " + exemptionAddr(v.ExpiredExemption), ""
+	case v.ExpiredExemption != "":
+		return "expired " + exemptionAddr(v.ExpiredExemption) + " defined at", at
+	case at != "":
+		return "defined at", at
+	}
+	return "", ""
+}
+
+// violationNotes are the lines under a violation's message in the text
+// view.
+func violationNotes(v plans.Violation, active []plans.Exemption) []string {
+	var out []string
+	if n := exemptionNote(v, active); n != "" {
+		out = append(out, n)
+	}
+	if w := policyWhere(v); w != "" {
+		if v.PolicyAt != "" {
+			w = "policy at " + w
+		} else {
+			w = "policy from " + w
+		}
+		out = append(out, w)
+	}
+	if label, at := objectWhere(v); label != "" {
+		out = append(out, strings.TrimSuffix(label+" "+at, " "))
+	}
+	return out
+}
+
+// expiryText is "expires 2027-03-31 (126 days left)"; on the last day,
+// "expires 2027-03-31 (today is its last day)".
+func expiryText(e plans.Exemption) string {
+	left := strconv.Itoa(e.DaysLeft) + " day" + plural(e.DaysLeft) + " left"
+	if e.DaysLeft <= 0 {
+		left = "today is its last day"
+	}
+	return "expires " + clean(e.Expires) + " (" + left + ")"
+}
+
+// coverText is "1 violation", "3 violations", "no violation".
+func coverText(n int) string {
+	if n <= 0 {
+		return "no violation"
+	}
+	return strconv.Itoa(n) + " violation" + plural(n)
 }
 
 // lineKind is the marker of one line of a product's diff.

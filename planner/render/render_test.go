@@ -212,10 +212,16 @@ func checkJSON(t *testing.T, doc []byte, p *plans.Plan) {
 	if got["format_version"] != JSONFormatVersion {
 		t.Errorf("format_version %v", got["format_version"])
 	}
-	for _, k := range []string{"id", "created_at", "lineage", "serial", "workspace_hash", "targets", "summary", "changes", "warnings"} {
+	for _, k := range []string{"id", "created_at", "lineage", "serial", "workspace_hash", "targets", "summary", "changes", "warnings", "violations", "exemptions"} {
 		if _, ok := got[k]; !ok {
 			t.Errorf("no %q key", k)
 		}
+	}
+	if n := len(got["violations"].([]any)); n != len(p.Violations) {
+		t.Errorf("%d violations, the plan has %d", n, len(p.Violations))
+	}
+	if n := len(got["exemptions"].([]any)); n != len(p.Exemptions) {
+		t.Errorf("%d exemptions, the plan has %d", n, len(p.Exemptions))
 	}
 	changes := got["changes"].([]any)
 	if len(changes) != len(p.Changes) {

@@ -42,6 +42,9 @@ var scenarios = []scenario{
 	{name: "hostile_names", plan: hostileNames},
 	{name: "mixed_with_targets", plan: mixedWithTargets, text: TextOptions{Width: 60, ShowNoOps: true}},
 	{name: "lifecycle_lifted", plan: lifecycleLifted},
+	{name: "policy_violations", plan: policyViolations},
+	{name: "no_changes_violations", plan: noChangesViolations},
+	{name: "bump_not_declared", plan: bumpNotDeclared},
 }
 
 var planTime = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
@@ -452,5 +455,80 @@ func lifecycleLifted() *plans.Plan {
 		Product: "orders_gold", Action: plans.Update, Before: before, After: &after,
 		Reasons:      []plans.Reason{{Kind: plans.ReasonLifecycle, Subject: "prevent_destroy", Before: "true", After: "false", Message: "prevent_destroy changed"}},
 		RequiredBump: plans.BumpNone, DeclaredBump: plans.BumpNone,
+	})
+}
+
+// policyViolations has violations of every enforcement level: blocking
+// hard_mandatory and soft_mandatory ones (from the workspace and from a
+// governance folder), an exempted one, the expiry of an exemption, an
+// advisory one; and two active exemptions, one unused and on its last
+// days.
+func policyViolations() *plans.Plan {
+	p := breakingWithoutMajor()
+	p.Warnings = nil
+	gold := record("", col("customer_id", "int64", false), col("email", "string", true))
+	legacy := record("ops@acme.com", col("email", "string", true))
+	p.Changes = append(p.Changes,
+		&plans.ProductChange{Product: "customers_gold", Action: plans.Create, After: gold,
+			Reasons: []plans.Reason{{Kind: plans.ReasonNew, Message: "new product"}}, RequiredBump: plans.BumpNone, DeclaredBump: plans.BumpNone},
+		&plans.ProductChange{Product: "legacy_export", Action: plans.NoOp, Before: legacy, After: legacy, RequiredBump: plans.BumpNone, DeclaredBump: plans.BumpNone},
+	)
+	p.Violations = []plans.Violation{
+		{Policy: "no_silent_breaking_changes", Enforcement: plans.HardMandatory, AppliesTo: "change", Object: "product.orders_clean", Product: "orders_clean",
+			Message: "product.orders_clean: A breaking contract change needs a major version bump", PolicyAt: "policies.mesh.hcl:9:1", ObjectAt: "products/orders_clean.mesh.hcl:1:1"},
+		{Policy: "products_have_owner", Enforcement: plans.HardMandatory, AppliesTo: "product", Object: "product.customers_gold", Product: "customers_gold",
+			Message: "product customers_gold has no owner: every data product names an owning team, which is paged when its checks fail", Governance: "../acme-governance",
+			PolicyAt: "../acme-governance/ownership.mesh.hcl:1:1", ObjectAt: "products/customers_gold.mesh.hcl:1:1"},
+		{Policy: "pii_is_masked", Enforcement: plans.SoftMandatory, AppliesTo: "column", Object: "product.customers_gold.column.email", Product: "customers_gold",
+			Message: "customers_gold.email is PII and must be masked", Governance: "../acme-governance",
+			PolicyAt: "../acme-governance/pii.mesh.hcl:1:1", ObjectAt: "products/customers_gold.mesh.hcl:14:5"},
+		{Policy: "pii_is_masked", Enforcement: plans.SoftMandatory, AppliesTo: "column", Object: "product.legacy_export.column.email", Product: "legacy_export",
+			Message: "legacy_export.email is PII and must be masked", Governance: "../acme-governance",
+			PolicyAt: "../acme-governance/pii.mesh.hcl:1:1", ObjectAt: "products/legacy_export.mesh.hcl:9:5", Exemption: "legacy_export_pii"},
+		{Policy: "product_names_have_domain", Enforcement: plans.Advisory, AppliesTo: "product", Object: "product.legacy_export", Product: "legacy_export",
+			Message: "product.legacy_export: product names start with their domain (sales_)", PolicyAt: "policies.mesh.hcl:20:1", ObjectAt: "products/legacy_export.mesh.hcl:1:1"},
+		{Policy: "pii_is_masked", Enforcement: plans.SoftMandatory, AppliesTo: "column", Object: "product.old_feed", Product: "old_feed",
+			Message:    `exemption "old_feed_pii" from policy "pii_is_masked" for product.old_feed expired on 2026-10-31; renew it with a new expires date or remove it (reason given: partner contract ends in October)`,
+			Governance: "../acme-governance", PolicyAt: "../acme-governance/pii.mesh.hcl:1:1", ObjectAt: "exemptions.mesh.hcl:8:1", ExpiredExemption: "old_feed_pii"},
+	}
+	p.Exemptions = []plans.Exemption{
+		{Name: "legacy_export_pii", Policy: "pii_is_masked", Target: "product.legacy_export", Reason: "migration ticket DATA-412",
+			Expires: "2027-03-31", DaysLeft: 126, Used: 1, At: "exemptions.mesh.hcl:1:1"},
+		{Name: "sandbox_names", Policy: "product_names_have_domain", Target: "domain.sandbox", Reason: "sandbox products are throwaway",
+			Expires: "2026-11-26", DaysLeft: 1, Used: 0, At: "exemptions.mesh.hcl:15:1"},
+	}
+	return p
+}
+
+// noChangesViolations changes nothing, but a policy added to the
+// governance folder since the last apply fails for products already
+// deployed.
+func noChangesViolations() *plans.Plan {
+	p := noChangesPlan()
+	p.Violations = []plans.Violation{
+		{Policy: "freshness_declared", Enforcement: plans.HardMandatory, AppliesTo: "product", Object: "product.growth_dashboard", Product: "growth_dashboard",
+			Message: "product.growth_dashboard declares no freshness objective", Governance: "../acme-governance",
+			PolicyAt: "../acme-governance/sla.mesh.hcl:3:1", ObjectAt: "products/growth_dashboard.mesh.hcl:1:1"},
+		{Policy: "descriptions_are_sentences", Enforcement: plans.Advisory, AppliesTo: "product", Object: "product.orders_clean", Product: "orders_clean",
+			Message: "product.orders_clean: a description ends with a full stop", PolicyAt: "policies.mesh.hcl:30:1", ObjectAt: "products/orders_clean.mesh.hcl:3:3"},
+		{Policy: "freshness_declared", Enforcement: plans.SoftMandatory, AppliesTo: "source", Object: "source.crm",
+			Message: "source.crm declares no freshness objective", Governance: "../acme-governance",
+			PolicyAt: "../acme-governance/sla.mesh.hcl:12:1", ObjectAt: "sources.mesh.hcl:4:1", Exemption: "crm_is_batch"},
+	}
+	p.Exemptions = []plans.Exemption{{Name: "crm_is_batch", Policy: "freshness_declared", Target: "source.crm", Reason: "the CRM export runs weekly",
+		Expires: "2027-01-15", DaysLeft: 51, Used: 1, At: "exemptions.mesh.hcl:1:1"}}
+	return p
+}
+
+// bumpNotDeclared adds a column without touching the version: the
+// warning names the version it needs.
+func bumpNotDeclared() *plans.Plan {
+	before := withVersion(record("alice@acme.com", ordersCols...), "v1.2.0")
+	after := withContract(before, append(append([]state.Column(nil), ordersCols...), col("email", "string", true))...)
+	return basePlan(&plans.ProductChange{
+		Product: "orders_clean", Action: plans.Replace, Before: before, After: after,
+		Reasons:         []plans.Reason{{Kind: plans.ReasonTransform, Subject: "transform.enrich", Message: "transform.enrich changed"}},
+		ContractChanges: []plans.ColumnChange{{Column: "email", Kind: plans.ColumnAdded, After: "string"}},
+		RequiredBump:    plans.BumpMinor, DeclaredBump: plans.BumpNone,
 	})
 }

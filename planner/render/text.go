@@ -42,7 +42,8 @@ const bodyIndent = "      "
 // its marker, address and action in words, its reasons as "# …" lines, its
 // metadata and contract changes column by column, the version bump
 // required and declared, its downstream products and any refusal; then the
-// plan's warnings and the Summary line. It writes once, at the end, so a
+// policy violations (blocking first), the active exemptions, the plan's
+// warnings and the Summary line. It writes once, at the end, so a
 // failing writer sees nothing partial from it.
 func Text(w io.Writer, p *plans.Plan, opts TextOptions) error {
 	if err := validate(p); err != nil {
@@ -114,12 +115,20 @@ var legend = [...]string{
 func (t *textWriter) plan(p *plans.Plan, showNoOps bool) {
 	s := countPlan(p)
 	if s.changes() == 0 {
-		t.buf.WriteString(t.paint(noChanges, ansiBold, ansiGreen) + "\n\n")
+		// The summary heads the view, on one line like the "Plan:" one;
+		// green unless a policy blocks.
+		head := t.paint(Summary(p), ansiBold, ansiGreen)
+		if s.Blocking > 0 {
+			head = t.paint(Summary(p), ansiBold)
+		}
+		t.buf.WriteString(head + "\n\n")
 		t.wrapped("", 0, "meshctl compared the configuration with the deployed state and found no differences, so there is nothing to apply.", 0, nil)
 		if showNoOps {
 			t.buf.WriteString("\n")
 			t.products(p, true)
 		}
+		t.violations(p)
+		t.exemptions(p)
 		t.warnings(p)
 		return
 	}
@@ -138,9 +147,15 @@ func (t *textWriter) plan(p *plans.Plan, showNoOps bool) {
 	t.wrapped("", 0, "meshctl will perform the following actions:", 0, nil)
 	t.buf.WriteString("\n")
 	t.products(p, showNoOps)
+	t.violations(p)
+	t.exemptions(p)
 	t.warnings(p)
 	if s.Refused > 0 {
 		t.wrapped(t.paint("Error:", ansiBold, ansiRed)+" ", 7, countText(s.Refused, "change is", "changes are")+" refused: apply will stop before changing anything.", 0, nil)
+		t.buf.WriteString("\n")
+	}
+	if s.Blocking > 0 {
+		t.wrapped(t.paint("Error:", ansiBold, ansiRed)+" ", 7, countText(s.Blocking, "policy violation is", "policy violations are")+" blocking: apply will stop before changing anything.", 0, nil)
 		t.buf.WriteString("\n")
 	}
 	t.buf.WriteString(t.paint(Summary(p), ansiBold) + "\n")
@@ -219,11 +234,77 @@ func (t *textWriter) warnings(p *plans.Plan) {
 	if len(p.Warnings) == 0 {
 		return
 	}
+	t.separate()
+	for _, w := range p.Warnings {
+		t.wrapped(t.paint("Warning:", ansiBold, ansiYellow)+" ", 9, clean(w), 9, nil)
+	}
+	t.buf.WriteString("\n")
+}
+
+// separate starts a section with a blank line unless one is there.
+func (t *textWriter) separate() {
 	if t.buf.Len() > 0 && !bytes.HasSuffix(t.buf.Bytes(), []byte("\n\n")) {
 		t.buf.WriteString("\n")
 	}
-	for _, w := range p.Warnings {
-		t.wrapped(t.paint("Warning:", ansiBold, ansiYellow)+" ", 9, clean(w), 9, nil)
+}
+
+// violations lists the failed policies, blocking ones first (see
+// sortedViolations), one entry each: a marker, the policy, its
+// enforcement and what that means here, the object, the message, and
+// where the policy and the object are defined.
+func (t *textWriter) violations(p *plans.Plan) {
+	if len(p.Violations) == 0 {
+		return
+	}
+	t.separate()
+	t.buf.WriteString(t.paint("Policy violations:", ansiBold) + "\n\n")
+	for i, v := range sortedViolations(p.Violations) {
+		if i > 0 {
+			t.buf.WriteString("\n")
+		}
+		t.violation(v, p.Exemptions)
+	}
+	t.buf.WriteString("\n")
+}
+
+func (t *textWriter) violation(v plans.Violation, active []plans.Exemption) {
+	st := statusOf(v)
+	var marker string
+	var paintHead func(string) string
+	switch st {
+	case statusHard, statusSoft:
+		marker, paintHead = t.paint("✗", ansiBold, ansiRed), func(s string) string { return t.paint(s, ansiRed) }
+	case statusExempted:
+		marker = t.paint("✓", ansiGreen)
+	default:
+		marker, paintHead = t.paint("!", ansiBold, ansiYellow), func(s string) string { return t.paint(s, ansiYellow) }
+	}
+	head := policyAddr(v.Policy) + " (" + enforcementText(v) + ") on " + clean(v.Object)
+	t.wrapped("  "+marker+" ", 4, head, 4, paintHead)
+	t.wrapped(bodyIndent, len(bodyIndent), clean(v.Message), len(bodyIndent), nil)
+	for _, l := range violationNotes(v, active) {
+		t.wrapped(bodyIndent, len(bodyIndent), l, len(bodyIndent), nil)
+	}
+}
+
+// exemptions lists the active exemptions: what they waive, why, until
+// when, and how many violations of this plan they cover.
+func (t *textWriter) exemptions(p *plans.Plan) {
+	if len(p.Exemptions) == 0 {
+		return
+	}
+	t.separate()
+	t.buf.WriteString(t.paint("Active exemptions:", ansiBold) + "\n\n")
+	for i, e := range p.Exemptions {
+		if i > 0 {
+			t.buf.WriteString("\n")
+		}
+		t.wrapped("    ", 4, exemptionAddr(e.Name)+": "+policyAddr(e.Policy)+" for "+clean(e.Target), len(bodyIndent), nil)
+		t.wrapped(bodyIndent+"reason: ", len(bodyIndent)+8, clean(e.Reason), len(bodyIndent)+8, nil)
+		t.wrapped(bodyIndent, len(bodyIndent), expiryText(e)+"; covers "+coverText(e.Used)+" in this plan", len(bodyIndent), nil)
+		if e.At != "" {
+			t.wrapped(bodyIndent, len(bodyIndent), "defined at "+clean(e.At), len(bodyIndent), nil)
+		}
 	}
 	t.buf.WriteString("\n")
 }

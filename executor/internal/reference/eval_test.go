@@ -292,6 +292,27 @@ func TestEvalFunctions(t *testing.T) {
 		{name: "mask_hash hashes an int64's text", e: call(ir.FnMaskHash, tStr, col(0, tI64)), row: R{int64(42)}, want: "73475cb40a568e8da8a045ced110137e159f890ac4da883b6b17dc651b3a8049"},
 		{name: "mask_hash hashes a decimal's text with its scale", e: call(ir.FnMaskHash, tStr, col(0, tDec(5, 2))), row: R{dec("12.3", 2)}, want: "66967ee1379cad8e86426d661092b928146814083cf2c1f1d0263c470d9cff28"},
 		{name: "mask_hash of null", e: call(ir.FnMaskHash, tStr, s), row: R{nil}, want: nil},
+
+		{name: "mask_redact of a string", e: call(ir.FnMaskRedact, tStr, s), row: R{"secret"}, want: "****"},
+		{name: "mask_redact of an empty string", e: call(ir.FnMaskRedact, tStr, s), row: R{""}, want: "****"},
+		{name: "mask_redact of an int64", e: call(ir.FnMaskRedact, tStr, col(0, tI64)), row: R{int64(42)}, want: "****"},
+		{name: "mask_redact of null", e: call(ir.FnMaskRedact, tStr, s), row: R{nil}, want: nil},
+		{name: "mask_null of a string", e: call(ir.FnMaskNull, tStr, s), row: R{"secret"}, want: nil},
+		{name: "mask_null widened", e: call(ir.FnMaskNull, tI64, col(0, tI32)), row: R{int32(7)}, want: nil},
+		{name: "mask_last4 of a card", e: call(ir.FnMaskLast4, tStr, s), row: R{"4111111111111111"}, want: "************1111"},
+		{name: "mask_last4 of 5 characters", e: call(ir.FnMaskLast4, tStr, s), row: R{"12345"}, want: "*2345"},
+		{name: "mask_last4 of 4 characters reveals none", e: call(ir.FnMaskLast4, tStr, s), row: R{"1234"}, want: "****"},
+		{name: "mask_last4 of 2 characters", e: call(ir.FnMaskLast4, tStr, s), row: R{"日本"}, want: "**"},
+		{name: "mask_last4 of an empty string", e: call(ir.FnMaskLast4, tStr, s), row: R{""}, want: ""},
+		{name: "mask_last4 counts runes", e: call(ir.FnMaskLast4, tStr, s), row: R{"héllo wörld"}, want: "*******örld"},
+		{name: "mask_last4 of an invalid byte", e: call(ir.FnMaskLast4, tStr, s), row: R{"ab\xffcde"}, want: "**\xffcde"},
+		{name: "mask_last4 of a decimal's text", e: call(ir.FnMaskLast4, tStr, col(0, tDec(5, 2))), row: R{dec("12.3", 2)}, want: "*2.30"},
+		{name: "mask_last4 of null", e: call(ir.FnMaskLast4, tStr, s), row: R{nil}, want: nil},
+		{name: "mask_email_domain", e: call(ir.FnMaskEmailDomain, tStr, s), row: R{"alice@example.com"}, want: "***@example.com"},
+		{name: "mask_email_domain keeps from the last @", e: call(ir.FnMaskEmailDomain, tStr, s), row: R{"a@b@c.org"}, want: "***@c.org"},
+		{name: "mask_email_domain without @", e: call(ir.FnMaskEmailDomain, tStr, s), row: R{"alice"}, want: "***"},
+		{name: "mask_email_domain of an empty string", e: call(ir.FnMaskEmailDomain, tStr, s), row: R{""}, want: "***"},
+		{name: "mask_email_domain of null", e: call(ir.FnMaskEmailDomain, tStr, s), row: R{nil}, want: nil},
 	})
 }
 

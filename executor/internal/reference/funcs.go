@@ -23,6 +23,7 @@ var arity = map[ir.Func][2]int{
 	ir.FnAbs: {1, 1}, ir.FnRound: {1, 2}, ir.FnFloor: {1, 1}, ir.FnCeil: {1, 1},
 	ir.FnLike: {2, 2}, ir.FnYear: {1, 1}, ir.FnMonth: {1, 1}, ir.FnDay: {1, 1},
 	ir.FnDateTrunc: {2, 2}, ir.FnNow: {0, 0}, ir.FnMaskHash: {1, 1},
+	ir.FnMaskRedact: {1, 1}, ir.FnMaskNull: {1, 1}, ir.FnMaskLast4: {1, 1}, ir.FnMaskEmailDomain: {1, 1},
 }
 
 func evalCall(e *ir.Call, row Row, env Env) (any, error) {
@@ -138,6 +139,22 @@ func evalCall(e *ir.Call, row Row, env Env) (any, error) {
 			return nil, err
 		}
 		return maskHash(s, env.MaskKey), nil
+	case ir.FnMaskRedact:
+		return "****", nil
+	case ir.FnMaskNull:
+		return nil, nil
+	case ir.FnMaskLast4, ir.FnMaskEmailDomain:
+		s, err := text(args[0], e.Args[0].Type())
+		if err != nil {
+			return nil, err
+		}
+		if e.Fn == ir.FnMaskLast4 {
+			return maskLast4(s), nil
+		}
+		if at := strings.LastIndexByte(s, '@'); at >= 0 {
+			return "***" + s[at:], nil
+		}
+		return "***", nil
 	}
 	return nil, fmt.Errorf("internal: unknown function %s", e.Fn)
 }
@@ -385,4 +402,21 @@ func maskHash(s string, key []byte) string {
 	h := hmac.New(sha256.New, key)
 	h.Write([]byte(s))
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// maskLast4 replaces every character of s but the last 4 with '*'; s of
+// 4 characters or fewer becomes all '*'. A character is a rune, an
+// invalid UTF-8 byte one character (kept as is when among the last 4).
+func maskLast4(s string) string {
+	var starts []int // byte offset of each character
+	for i := 0; i < len(s); {
+		starts = append(starts, i)
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	n := len(starts)
+	if n <= 4 {
+		return strings.Repeat("*", n)
+	}
+	return strings.Repeat("*", n-4) + s[starts[n-4]:]
 }

@@ -52,6 +52,24 @@ func Check(c ir.Check, tables Tables, env Env) (bool, error) {
 	return false, fmt.Errorf("check %s: internal: its plan yielded %T, not a bool", c.Name, rows[0][0])
 }
 
+// CheckAggregates evaluates the Aggregate of check c (the input of its
+// Root's projection) over tables and returns its one row: the values the
+// assertion reads, in the Aggregate's order.
+func CheckAggregates(c ir.Check, tables Tables, env Env) (Row, error) {
+	proj, ok := c.Root.(*ir.Project)
+	if !ok {
+		return nil, fmt.Errorf("check %s: internal: its plan is %T, not a projection", c.Name, c.Root)
+	}
+	rows, err := Run(proj.Input, tables, env)
+	if err != nil {
+		return nil, fmt.Errorf("check %s: %w", c.Name, err)
+	}
+	if len(rows) != 1 {
+		return nil, fmt.Errorf("check %s: internal: its aggregate yielded %d rows", c.Name, len(rows))
+	}
+	return rows[0], nil
+}
+
 // runner evaluates one plan. Rows it holds are never modified in place:
 // every operator builds new slices, so that a node's rows can be shared
 // by all its parents.

@@ -207,6 +207,11 @@ func formatDecimal(u *big.Int, scale int) string {
 
 // ---- text form ---------------------------------------------------------------
 
+// Text returns the text form of a non-null value of type t, as a cast to
+// string and the executor's text output (CSV, check observations) print
+// it.
+func Text(v any, t types.Type) (string, error) { return text(v, t) }
+
 // text returns the text form of a non-null value of type t: what a cast to
 // string, a template and mask_hash see. Decimals print with their scale,
 // dates YYYY-MM-DD, timestamps RFC 3339 in UTC, floats in the shortest

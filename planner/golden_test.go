@@ -403,6 +403,11 @@ type planWant struct {
 	Order    []string
 	Products map[string]productFact
 	Warnings []string
+	// Violations are "policy enforcement object", with " exempted" or
+	// " expired" appended; compared only when the want lists them.
+	Violations []string
+	// Exemptions are "name days-left used" of the active exemptions.
+	Exemptions []string
 }
 
 func factsOf(p *plans.Plan, want planWant) planWant {
@@ -446,6 +451,22 @@ func factsOf(p *plans.Plan, want planWant) planWant {
 	}
 	if want.Order == nil {
 		got.Order = nil
+	}
+	if want.Violations != nil {
+		got.Violations = []string{}
+		for _, v := range p.Violations {
+			s := v.Policy + " " + v.Enforcement + " " + v.Object
+			if v.Exemption != "" {
+				s += " exempted"
+			}
+			if v.ExpiredExemption != "" {
+				s += " expired"
+			}
+			got.Violations = append(got.Violations, s)
+		}
+		for _, e := range p.Exemptions {
+			got.Exemptions = append(got.Exemptions, fmt.Sprintf("%s %d %d", e.Name, e.DaysLeft, e.Used))
+		}
 	}
 	// Warnings match by substring: keep the want's text where it matches.
 	for _, w := range p.Warnings {
@@ -556,6 +577,24 @@ var goldenWants = map[string]planWant{
 		"orders_clean": noOp,
 		"order_stats":  {Action: "delete", Reasons: []string{"removed"}, Columns: statsRemoved, Breaking: true, Required: plans.BumpMajor},
 	}},
+	"governance": {
+		Products: map[string]productFact{
+			// Unmasked, email carries its pii tag again.
+			"customers": {Action: "replace", Reasons: []string{"plan", "metadata access.readers", "metadata contract.column.email"},
+				Columns: []string{"email mask!", "email tags"}, Breaking: true, Required: plans.BumpMajor},
+			"by_country": {Action: "create", Reasons: []string{"new"}},
+		},
+		Violations: []string{
+			"pii_is_masked soft_mandatory product.customers.column.email",
+			"pii_is_masked soft_mandatory product.by_country.column.emails exempted",
+			"no_pii_for_everyone hard_mandatory product.customers",
+			"described advisory product.by_country",
+			"masks_stay soft_mandatory product.customers",
+			"no_silent_breaking_changes soft_mandatory product.customers",
+			"described advisory product.customers expired",
+		},
+		Exemptions: []string{"by_country_emails 126 1"},
+	},
 	"column_removed": {
 		Products: map[string]productFact{
 			"orders_clean": {Action: "replace", Reasons: []string{"transform transform.valid"}, Columns: []string{"customer_id removed!"},

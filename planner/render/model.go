@@ -575,8 +575,15 @@ func metadataLines(c *plans.ProductChange) []metaLine {
 		{"version", strconv.Quote(b.Version), strconv.Quote(a.Version), a.Version != ""},
 		{"tags", quoteList(b.Tags), quoteList(a.Tags), len(a.Tags) > 0},
 		{"freshness", strconv.Quote(b.Freshness), strconv.Quote(a.Freshness), a.Freshness != ""},
+		{"access.readers", quoteList(b.Readers), quoteList(a.Readers), len(a.Readers) > 0},
 		{"prevent_destroy", strconv.FormatBool(c.Before != nil && c.Before.PreventDestroy), strconv.FormatBool(c.After.PreventDestroy), c.After.PreventDestroy},
 	}
+	var bo state.Output
+	if c.Before != nil {
+		bo = c.Before.Output
+	}
+	ao := c.After.Output
+	fields = append(fields, field{"encryption", encryptionText(bo), encryptionText(ao), ao.Encryption != ""})
 	var out []metaLine
 	for _, f := range fields {
 		switch {
@@ -587,6 +594,33 @@ func metadataLines(c *plans.ProductChange) []metaLine {
 		}
 	}
 	return out
+}
+
+// quotedOrNone quotes a value, or says none.
+func quotedOrNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return strconv.Quote(s)
+}
+
+// orNone is s, or "none" for an empty value.
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// encryptionText is an output's encryption as shown: "aws:kms (KEY)".
+func encryptionText(o state.Output) string {
+	if o.Encryption == "" {
+		return "none"
+	}
+	if o.KMSKeyID != "" {
+		return strconv.Quote(o.Encryption + " " + o.KMSKeyID)
+	}
+	return strconv.Quote(o.Encryption)
 }
 
 func quoteList(ss []string) string {
@@ -630,10 +664,12 @@ func contractLines(c *plans.ProductChange) []diffLine {
 			l.text = name + " " + clean(cc.Before) + " → " + clean(cc.After)
 		case plans.ColumnNullable:
 			l.text = name + " " + nullability(cc.Before) + " → " + nullability(cc.After)
-		case plans.ColumnDescription, plans.ColumnMask:
+		case plans.ColumnDescription:
 			l.text = name + " " + string(cc.Kind) + ": " + strconv.Quote(cc.Before) + " → " + strconv.Quote(cc.After)
+		case plans.ColumnMask:
+			l.text = name + " mask: " + quotedOrNone(cc.Before) + " → " + quotedOrNone(cc.After)
 		default: // tags, and kinds a newer planner may add
-			l.text = name + " " + clean(string(cc.Kind)) + ": " + clean(cc.Before) + " → " + clean(cc.After)
+			l.text = name + " " + clean(string(cc.Kind)) + ": " + orNone(clean(cc.Before)) + " → " + orNone(clean(cc.After))
 		}
 		out = append(out, l)
 	}
@@ -646,6 +682,9 @@ func columnType(col state.Column) string {
 	t := clean(col.Type)
 	if !col.Nullable {
 		t += " not null"
+	}
+	if col.Mask != "" {
+		t += " masked (" + clean(col.Mask) + ")"
 	}
 	return t
 }

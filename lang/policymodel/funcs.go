@@ -1,8 +1,10 @@
 package policymodel
 
 import (
+	"errors"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2/ext/tryfunc"
 	"github.com/zclconf/go-cty/cty"
@@ -34,7 +36,7 @@ func Functions() map[string]function.Function {
 		"trimprefix":   stdlib.TrimPrefixFunc,
 		"trimsuffix":   stdlib.TrimSuffixFunc,
 		"trimspace":    stdlib.TrimSpaceFunc,
-		"regex":        stdlib.RegexFunc,
+		"regex":        regexFunc,
 		"regexall":     stdlib.RegexAllFunc,
 		"regexreplace": stdlib.RegexReplaceFunc,
 		"startswith":   stringPredicate(strings.HasPrefix),
@@ -93,7 +95,7 @@ var matchesFunc = function.New(&function.Spec{
 	Params: []function.Parameter{{Name: "s", Type: cty.String}, {Name: "pattern", Type: cty.String}},
 	Type:   function.StaticReturnType(cty.Bool),
 	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-		re, err := regexp.Compile(args[1].AsString())
+		re, err := compiled(args[1].AsString())
 		if err != nil {
 			return cty.NilVal, function.NewArgErrorf(1, "invalid regular expression: %s", err)
 		}
@@ -163,3 +165,61 @@ func boolFold(name string, all bool) function.Function {
 		},
 	})
 }
+
+// patterns caches compiled regular expressions: a policy applies one
+// pattern to thousands of objects.
+var patterns sync.Map // string → *regexp.Regexp, or error
+
+func compiled(pattern string) (*regexp.Regexp, error) {
+	if v, ok := patterns.Load(pattern); ok {
+		if err, bad := v.(error); bad {
+			return nil, err
+		}
+		return v.(*regexp.Regexp), nil
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		patterns.Store(pattern, err)
+		return nil, err
+	}
+	patterns.Store(pattern, re)
+	return re, nil
+}
+
+// regexFunc is Terraform's regex(pattern, string) with compiled patterns
+// cached: the match (a string) for a pattern without capture groups, and
+// the stdlib's list or object of captures otherwise. It fails when
+// nothing matches, so policies write can(regex(...)).
+var regexFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "pattern", Type: cty.String}, {Name: "string", Type: cty.String}},
+	Type: func(args []cty.Value) (cty.Type, error) {
+		if !args[0].IsKnown() {
+			return cty.DynamicPseudoType, nil
+		}
+		re, err := compiled(args[0].AsString())
+		if err != nil {
+			return cty.NilType, function.NewArgErrorf(0, "invalid regular expression: %s", err)
+		}
+		if re.NumSubexp() == 0 {
+			return cty.String, nil
+		}
+		return stdlib.RegexFunc.ReturnTypeForValues(args)
+	},
+	Impl: func(args []cty.Value, retType cty.Type) (cty.Value, error) {
+		if retType == cty.DynamicPseudoType {
+			return cty.DynamicVal, nil
+		}
+		re, err := compiled(args[0].AsString())
+		if err != nil {
+			return cty.NilVal, function.NewArgErrorf(0, "invalid regular expression: %s", err)
+		}
+		if re.NumSubexp() > 0 {
+			return stdlib.RegexFunc.Call(args)
+		}
+		m := re.FindStringIndex(args[1].AsString())
+		if m == nil {
+			return cty.NilVal, errors.New("pattern did not match any part of the given string")
+		}
+		return cty.StringVal(args[1].AsString()[m[0]:m[1]]), nil
+	},
+})

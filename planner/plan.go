@@ -39,6 +39,10 @@ type Options struct {
 	DeepVerify bool
 	// Now stamps the plan (time.Now when nil).
 	Now func() time.Time
+	// FingerprintSource fingerprints the data of database sources
+	// (PostgreSQL tables and queries), which the lake cannot see as files;
+	// nil leaves them unfingerprinted (their changes go unseen).
+	FingerprintSource func(ctx context.Context, src *ir.Source) (string, error)
 }
 
 // Plan compares the workspace with the deployed state and returns what
@@ -217,7 +221,7 @@ func fingerprintInputs(ctx context.Context, o Options, want map[string]*state.Pr
 		product, input string
 		src            *ir.Source
 	}
-	var jobs []job
+	var jobs, dbJobs []job
 	for name, rec := range want {
 		for _, in := range o.Compiled.Products[name].Inputs {
 			s := in.Source
@@ -232,12 +236,30 @@ func fingerprintInputs(ctx context.Context, o Options, want map[string]*state.Pr
 					fp = "version:" + up.Output.VersionID
 				}
 			case ir.SourcePostgres:
-				fp = "" // not fingerprinted yet: a table's changes are not seen
+				if o.FingerprintSource != nil {
+					dbJobs = append(dbJobs, job{product: name, input: in.Name, src: s})
+				}
 			default:
 				jobs = append(jobs, job{product: name, input: in.Name, src: s})
 			}
 			rec.Inputs[in.Name] = state.Input{From: from, Fingerprint: fp}
 		}
+	}
+	// A database source is fingerprinted once per plan, however many
+	// products read it.
+	dbPrints := map[string]string{}
+	for _, j := range dbJobs {
+		fp, ok := dbPrints[j.src.Name]
+		if !ok {
+			var err error
+			if fp, err = o.FingerprintSource(ctx, j.src); err != nil {
+				return fmt.Errorf("source %s: fingerprint: %w", j.src.Name, err)
+			}
+			dbPrints[j.src.Name] = fp
+		}
+		in := want[j.product].Inputs[j.input]
+		in.Fingerprint = fp
+		want[j.product].Inputs[j.input] = in
 	}
 	if o.Lake == nil || len(jobs) == 0 {
 		return nil

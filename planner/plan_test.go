@@ -8,6 +8,7 @@ import (
 
 	"github.com/meshctl/meshctl/lang/compile"
 	"github.com/meshctl/meshctl/lang/configs"
+	"github.com/meshctl/meshctl/lang/ir"
 	"github.com/meshctl/meshctl/planner/lakeio"
 	"github.com/meshctl/meshctl/planner/plans"
 	"github.com/meshctl/meshctl/planner/state"
@@ -237,5 +238,82 @@ func TestPlanLifecycle(t *testing.T) {
 	p = planOf(t, onlyClean, s3, lake)
 	if c := p.Change("total"); c.Action != plans.Delete || c.Refused == "" {
 		t.Errorf("protected delete: %s refused=%q", c.Action.Word(), c.Refused)
+	}
+}
+
+// TestDatabaseSourceFingerprint plans a product reading a PostgreSQL
+// table: its fingerprint comes from Options.FingerprintSource, once per
+// source, and a change replaces the product.
+func TestDatabaseSourceFingerprint(t *testing.T) {
+	const src = `mesh {
+  name = "m"
+}
+domain "d" {
+  owner = "d@example.com"
+}
+source "crm" {
+  type  = "postgres"
+  dsn   = env("CRM_DSN")
+  table = "public.customers"
+  schema {
+    infer = false
+    column "id" { type = "int64" }
+  }
+}
+product "a" {
+  domain = domain.d
+  input "crm" { from = source.crm }
+  output { path = "lake/a/" }
+}
+product "b" {
+  domain = domain.d
+  input "crm" { from = source.crm }
+  output { path = "lake/b/" }
+}
+`
+	ws, ds := configs.LoadFiles([]configs.File{{Name: "main.mesh.hcl", Src: []byte(src)}}, configs.Options{})
+	if ds.HasErrors() {
+		t.Fatal(ds.Err())
+	}
+	res, ds := compile.Compile(context.Background(), ws, compile.Options{})
+	if ds.HasErrors() {
+		t.Fatal(ds.Err())
+	}
+	lake := &fakeLake{fingerprints: map[string]string{}, manifests: map[string]*lakeio.Manifest{}, problems: map[string][]string{}}
+	print, calls := "pg:1", 0
+	plan := func(prior *state.State) *plans.Plan {
+		p, err := Plan(context.Background(), Options{Workspace: ws, Compiled: res, Prior: prior, Lake: lake,
+			Now: func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) },
+			FingerprintSource: func(_ context.Context, s *ir.Source) (string, error) {
+				calls++
+				if s.Table != "public.customers" || s.DSNEnv != "CRM_DSN" {
+					t.Errorf("fingerprinted %+v", s)
+				}
+				return print, nil
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	s0 := state.New("test")
+	p := plan(s0)
+	if calls != 1 {
+		t.Errorf("%d fingerprints for one source read by two products", calls)
+	}
+	if got := p.Change("a").After.Inputs["crm"].Fingerprint; got != "pg:1" {
+		t.Errorf("fingerprint recorded %q", got)
+	}
+	s1 := applied(p, lake, s0)
+	if p := plan(s1); p.HasChanges() {
+		t.Fatalf("unchanged table: %s", actions(p))
+	}
+	print = "pg:2"
+	p = plan(s1)
+	if got := actions(p); got != "a:replace b:replace" {
+		t.Fatalf("changed table: %s", got)
+	}
+	if r := p.Change("a").Reasons; len(r) != 1 || r[0].Kind != plans.ReasonInput || r[0].Subject != "input.crm" {
+		t.Errorf("reasons %+v", r)
 	}
 }

@@ -41,6 +41,9 @@ type Options struct {
 	// Lake stages, publishes, prunes and deletes outputs, and fingerprints
 	// inputs.
 	Lake lakeio.Lake
+	// FingerprintSource fingerprints database sources, as the planner
+	// did, to re-check them before a product reads them; nil skips them.
+	FingerprintSource func(ctx context.Context, src *ir.Source) (string, error)
 	// Sinkers write outputs, by output format ("parquet", "csv").
 	Sinkers map[string]dataio.Sinker
 	// Executor configures the runs: workers, batch size, scanners,

@@ -392,6 +392,16 @@ func (a *applier) checkInputs(ctx context.Context, n *node, p *ir.Product) (map[
 			}
 			pins[src.Name] = rec.Output.VersionID
 			inputs[in.Name] = state.Input{From: from, Fingerprint: fp}
+		case src.Kind == ir.SourcePostgres && a.o.FingerprintSource != nil:
+			fp, err := a.o.FingerprintSource(ctx, src)
+			if err != nil {
+				return nil, nil, nil, fmt.Errorf("%s: fingerprint: %w", label, err)
+			}
+			if hasPlan && was.Fingerprint != "" && was.Fingerprint != fp {
+				changed = append(changed, fmt.Sprintf("%s: the data of %s changed since the plan", label, from))
+				continue
+			}
+			inputs[in.Name] = state.Input{From: from, Fingerprint: fp}
 		case src.Path == "" || src.Kind == ir.SourcePostgres:
 			inputs[in.Name] = state.Input{From: from, Fingerprint: was.Fingerprint}
 		default:

@@ -257,9 +257,15 @@ type background struct {
 // startMeshctl starts meshctl in the background.
 func startMeshctl(t *testing.T, dir string, args ...string) *background {
 	t.Helper()
+	return startMeshctlEnv(t, dir, nil, args...)
+}
+
+// startMeshctlEnv is startMeshctl with env added to the environment.
+func startMeshctlEnv(t *testing.T, dir string, env []string, args ...string) *background {
+	t.Helper()
 	b := &background{cmd: exec.Command(binary, args...), done: make(chan struct{})}
 	b.cmd.Dir = dir
-	b.cmd.Env = testEnv(t)
+	b.cmd.Env = append(testEnv(t), env...)
 	var out, errb bytes.Buffer
 	b.cmd.Stdout, b.cmd.Stderr = &out, &errb
 	if err := b.cmd.Start(); err != nil {

@@ -46,9 +46,16 @@ type result struct {
 // meshctl runs the real binary in dir with a clean environment.
 func meshctl(t *testing.T, dir string, args ...string) result {
 	t.Helper()
+	return meshctlEnv(t, dir, nil, args...)
+}
+
+// meshctlEnv runs meshctl with env added to its (otherwise minimal)
+// environment.
+func meshctlEnv(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Dir = dir
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

@@ -5,6 +5,7 @@ package s3test
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 
@@ -31,8 +32,19 @@ type Server struct {
 // test ends.
 func Start(t testing.TB, bucket string) *Server {
 	t.Helper()
+	return StartWith(t, bucket, nil)
+}
+
+// StartWith is Start with a middleware around the server's handler, for
+// tests that watch or slow down requests (to kill an upload midway).
+func StartWith(t testing.TB, bucket string, wrap func(http.Handler) http.Handler) *Server {
+	t.Helper()
 	fake := gofakes3.New(s3mem.New())
-	srv := httptest.NewServer(fake.Server())
+	var h http.Handler = fake.Server()
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	env := []string{
 		"AWS_ACCESS_KEY_ID=meshctl-test",

@@ -18,7 +18,6 @@ import (
 	"github.com/meshctl/meshctl/planner/plans"
 	"github.com/meshctl/meshctl/planner/render"
 	"github.com/meshctl/meshctl/providers/csv"
-	"github.com/meshctl/meshctl/providers/lake"
 )
 
 func newApplyCmd(g *globals) *cobra.Command {
@@ -111,7 +110,7 @@ run apply again to finish the job.`,
 				Products:       s.w.compiled.Products,
 				State:          s.state,
 				Save:           s.store.Save,
-				Lake:           lake.New(s.w.root),
+				Lake:           s.lake,
 				Sinkers:        sinkers(),
 				Executor:       opts,
 				Quarantine:     quarantineFile,

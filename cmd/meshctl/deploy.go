@@ -16,13 +16,14 @@ import (
 
 	"github.com/meshctl/meshctl/executor/dataio"
 	"github.com/meshctl/meshctl/planner"
+	"github.com/meshctl/meshctl/planner/lakeio"
 	"github.com/meshctl/meshctl/planner/plans"
 	"github.com/meshctl/meshctl/planner/render"
 	"github.com/meshctl/meshctl/planner/state"
 	"github.com/meshctl/meshctl/planner/statestore"
 	"github.com/meshctl/meshctl/providers/csv"
-	"github.com/meshctl/meshctl/providers/lake"
 	"github.com/meshctl/meshctl/providers/parquet"
+	"github.com/meshctl/meshctl/providers/s3"
 	"github.com/meshctl/meshctl/providers/statelocal"
 )
 
@@ -38,7 +39,7 @@ func (l *lockFlags) register(cmd *cobra.Command) {
 }
 
 // backend returns the workspace's state backend, per its mesh { state }.
-func (g *globals) backend(w *workspace) (statestore.Backend, error) {
+func (g *globals) backend(ctx context.Context, w *workspace) (statestore.Backend, error) {
 	st := w.config.Mesh.State
 	backend, path := "local", filepath.Join(".meshctl", "state.json")
 	if st != nil {
@@ -53,6 +54,8 @@ func (g *globals) backend(w *workspace) (statestore.Backend, error) {
 			path = filepath.Join(w.root, path)
 		}
 		return statelocal.New(path), nil
+	case "s3":
+		return s3.NewStateBackend(ctx, s3.StateOptions{S3: s3.Options{Region: st.Region, Endpoint: st.Endpoint}, Bucket: st.Bucket, Key: st.Key})
 	}
 	return nil, fmt.Errorf("the %s state backend is not supported yet: use backend = \"local\"", backend)
 }
@@ -63,6 +66,8 @@ type session struct {
 	store  *state.Store
 	state  *state.State
 	lockID string
+	// lake serves every location the workspace reads and publishes.
+	lake lakeio.Lake
 }
 
 // openState loads the workspace (compiling every product), then locks and
@@ -80,11 +85,15 @@ func (g *globals) openState(ctx context.Context, op string, lf lockFlags) (*sess
 }
 
 func (g *globals) lockState(ctx context.Context, w *workspace, op string, lf lockFlags) (*session, error) {
-	b, err := g.backend(w)
+	b, err := g.backend(ctx, w)
 	if err != nil {
 		return nil, err
 	}
-	s := &session{w: w, store: &state.Store{Backend: b, MeshctlVersion: buildVersion().Version}}
+	lk, err := g.lakes(w)
+	if err != nil {
+		return nil, err
+	}
+	s := &session{w: w, store: &state.Store{Backend: b, MeshctlVersion: buildVersion().Version}, lake: lk}
 	if lf.lock {
 		id := newLockID()
 		info := statestore.LockInfo{ID: id, Operation: op, Who: whoAmI(), PID: os.Getpid(), Version: buildVersion().Version, Created: time.Now().UTC()}
@@ -134,7 +143,7 @@ func (g *globals) makePlan(ctx context.Context, s *session, targets []string) (*
 		Workspace: s.w.config,
 		Compiled:  s.w.compiled,
 		Prior:     s.state,
-		Lake:      lake.New(s.w.root),
+		Lake:      s.lake,
 		Targets:   targets,
 	})
 }
@@ -186,6 +195,7 @@ func newPlanCmd(g *globals) *cobra.Command {
 	var detailed bool
 	var targets []string
 	var lf lockFlags
+	var gh githubFlags
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Show what apply would change: products created, updated, replaced, deleted, and why",
@@ -204,7 +214,9 @@ blocks unless an active exemption covers it, a hard_mandatory one always
 blocks: plan then exits 1, saves no plan, and apply refuses.
 
 -out FILE saves the plan for apply FILE. -detailed-exitcode exits 0 when
-there are no changes, 1 on error, 2 when there are changes.`,
+there are no changes, 1 on error, 2 when there are changes.
+--github-comment posts the plan to its pull request, blocked or not (see
+meshctl github comment --help).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -218,6 +230,10 @@ there are no changes, 1 on error, 2 when there are changes.`,
 				return err
 			}
 			if err := g.showPlan(p); err != nil {
+				return err
+			}
+			// Posted before the refusal: a blocked plan is when reviewers need it most.
+			if err := gh.post(ctx, g, s.w, p); err != nil {
 				return err
 			}
 			// A plan that cannot be applied is not saved: apply would refuse it.
@@ -246,6 +262,7 @@ there are no changes, 1 on error, 2 when there are changes.`,
 	cmd.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 0 with no changes, 1 on error, 2 with changes")
 	cmd.Flags().StringArrayVar(&targets, "target", nil, "plan only `PRODUCT` and what it reads (repeatable)")
 	lf.register(cmd)
+	gh.register(cmd, true)
 	return cmd
 }
 

@@ -15,7 +15,6 @@ import (
 	"github.com/meshctl/meshctl/planner/plans"
 	"github.com/meshctl/meshctl/planner/render"
 	"github.com/meshctl/meshctl/planner/state"
-	"github.com/meshctl/meshctl/providers/lake"
 )
 
 func newShowCmd(g *globals) *cobra.Command {
@@ -68,7 +67,7 @@ when all match, 2 when something drifted (plan then replaces it), 1 on error.`,
 				g.printDiags(w.diags, w.sources())
 				return exitCode(exitError)
 			}
-			b, err := g.backend(w)
+			b, err := g.backend(ctx, w)
 			if err != nil {
 				return err
 			}
@@ -83,7 +82,10 @@ when all match, 2 when something drifted (plan then replaces it), 1 on error.`,
 				Drifted  bool     `json:"drifted"`
 				Problems []string `json:"problems,omitempty"`
 			}
-			l := lake.New(w.root)
+			l, err := g.lakes(w)
+			if err != nil {
+				return err
+			}
 			var items []item
 			drifted := false
 			for _, name := range st.Names() {
@@ -308,7 +310,7 @@ func (g *globals) readState(ctx context.Context) (*state.State, *workspace, erro
 	if err != nil {
 		return nil, nil, err
 	}
-	b, err := g.backend(w)
+	b, err := g.backend(ctx, w)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -329,7 +331,7 @@ runs writing state at once can lose work.`,
 			if err != nil {
 				return err
 			}
-			b, err := g.backend(w)
+			b, err := g.backend(cmd.Context(), w)
 			if err != nil {
 				return err
 			}

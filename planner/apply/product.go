@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -198,6 +199,9 @@ func (a *applier) compute(ctx context.Context, n *node, res *ProductResult, star
 		Format:         p.Output.Format,
 		PartitionBy:    p.Output.PartitionBy,
 		Rows:           run.rows,
+		Readers:        slices.Clone(c.After.Metadata.Readers),
+		Encryption:     c.After.Output.Encryption,
+		KMSKeyID:       c.After.Output.KMSKeyID,
 	}
 	for _, col := range p.Output.Schema {
 		m.Schema = append(m.Schema, lakeio.Column{Name: col.Name, Type: col.Type.String(), Nullable: col.Nullable})
@@ -226,6 +230,8 @@ func (a *applier) compute(ctx context.Context, n *node, res *ProductResult, star
 		Path:           orWord(rec.Output.Path, p.Output.Path),
 		Table:          rec.Output.Table,
 		PartitionBy:    rec.Output.PartitionBy,
+		Encryption:     rec.Output.Encryption,
+		KMSKeyID:       rec.Output.KMSKeyID,
 		VersionID:      id,
 		ManifestSHA256: sum,
 		Rows:           run.rows,
@@ -300,6 +306,13 @@ func (a *applier) runProduct(ctx context.Context, n *node, p *ir.Product, snk da
 		opts.Products = a.o.Products
 	}
 	q := &quarantines{dir: filepath.Join(dir, quarantineDir), create: a.o.Quarantine}
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		// The staged version is not a local folder (a PostgreSQL staging
+		// table): there is nowhere to keep quarantined rows, which are
+		// then only counted, rather than a folder made in the working
+		// directory.
+		q.create = nil
+	}
 	opts.Rejects = q.sink
 
 	plan, err := executor.Compile(p, opts)

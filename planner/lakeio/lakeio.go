@@ -1,7 +1,7 @@
 // Package lakeio defines where products' outputs are published and how
 // the planner looks at data: the Lake interface a storage provider (local
-// files; S3 in a later release) implements, and the Manifest that names
-// the files of a published version.
+// files, S3) implements, and the Manifest that names the files of a
+// published version.
 //
 // A published output at path P is laid out as
 //
@@ -42,6 +42,19 @@ type Manifest struct {
 	Schema         []Column  `json:"schema"`
 	PartitionBy    []string  `json:"partition_by,omitempty"`
 	Rows           int64     `json:"rows"`
+	// Readers are the product's access readers ("everyone" or role and
+	// group names), for lakes that enforce access where they publish
+	// (PostgreSQL tables get GRANT SELECT); nil when the product has no
+	// access block.
+	Readers []string `json:"readers,omitempty"`
+	// Encryption and KMSKeyID are the server-side encryption the files
+	// and the manifest are stored with: "" (the store's default),
+	// "AES256" (SSE-S3) or "aws:kms" (SSE-KMS, with KMSKeyID or the
+	// account's default key). They are publication settings that the
+	// S3 lake applies to every object it writes, recorded so that a
+	// reader knows which keys it needs; the local lake ignores them.
+	Encryption string `json:"encryption,omitempty"`
+	KMSKeyID   string `json:"kms_key_id,omitempty"`
 	// Files are relative to the version's folder (_versions/<id>/),
 	// slash-separated, sorted.
 	Files []File `json:"files"`

@@ -29,6 +29,10 @@ type Options struct {
 	// SDK. Any custom endpoint is addressed path-style
 	// (http://host/bucket/key), which S3-compatible stores expect.
 	Endpoint string
+	// HTTPClient replaces the SDK's HTTP client (tests record requests
+	// through it). It is set on the S3 client, not through the shared
+	// configuration, where it would clash with AWS_CA_BUNDLE.
+	HTTPClient s3.HTTPClient
 }
 
 // NewClient returns an S3 client with credentials from the standard AWS
@@ -62,6 +66,9 @@ func NewClient(ctx context.Context, o Options) (*s3.Client, error) {
 			so.BaseEndpoint = aws.String(endpoint)
 		}
 		so.UsePathStyle = custom
+		if o.HTTPClient != nil {
+			so.HTTPClient = o.HTTPClient
+		}
 	}), nil
 }
 

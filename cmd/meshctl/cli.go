@@ -183,6 +183,7 @@ before or after positional arguments.`,
 		newStateCmd(g),
 		newForceUnlockCmd(g),
 		newVersionCmd(g),
+		newGitHubCmd(g),
 	)
 	return root
 }

@@ -218,8 +218,9 @@ func s3Manifest(t *testing.T, srv *s3test.Server, prefix string) (id string, fil
 // in S3; planned, applied, re-planned as a no-op, then a row is inserted
 // and the plan replaces the product because the input's fingerprint
 // changed. The DSN's password appears nowhere.
+//
+// Not parallel: s3test.Start sets the AWS_* environment for the test.
 func TestSeedPipelinePostgresToS3(t *testing.T) {
-	t.Parallel()
 	pg := pgtest.New(t)
 	pg.Exec(t, `CREATE TABLE customers (id bigint PRIMARY KEY, name text NOT NULL, age integer, country text NOT NULL)`)
 	pg.Exec(t, `INSERT INTO customers SELECT g, 'customer ' || g, 5 + g % 70, (ARRAY['DE','FR','IT','US','BR'])[1 + g % 5] FROM generate_series(1, 5000) g`)
@@ -307,8 +308,9 @@ func mapsEqual(a, b map[string]int64) bool {
 // output to S3: no reader ever sees a partial version (the manifest still
 // names the old one, whose objects are all there), and the next apply
 // completes and cleans the orphaned objects.
+//
+// Not parallel: s3test.Start sets the AWS_* environment for the test.
 func TestApplyKilledDuringS3Upload(t *testing.T) {
-	t.Parallel()
 	// Uploads of a new version's data are slowed down, and the test is
 	// told when the first one arrives, so that the kill lands mid-upload.
 	var once sync.Once

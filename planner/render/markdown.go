@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"io"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,6 +28,22 @@ type MarkdownOptions struct {
 	// FullPlanCommand is the command the truncation notice tells readers
 	// to run for the whole plan; empty means "meshctl show plan.out".
 	FullPlanCommand string
+	// FullPlanURL is a page that shows the whole plan, such as the CI
+	// run's log. When set, truncation notices link to it — readers of a
+	// pull request cannot run a command on a plan file that lives on the
+	// CI runner — and name FullPlanCommand too only when that is set. It
+	// must be an absolute http or https URL.
+	FullPlanURL string
+	// RiskOrder lists the changed products by risk instead of in
+	// dependency order: refused changes first (apply stops on them), then
+	// breaking changes, deletes, replaces, creates and updates, each group
+	// in dependency order. Reviewers read from the top.
+	RiskOrder bool
+	// Consumers adds an alert that names, per breaking change, the
+	// downstream products with their owners and teams, so that reviewers
+	// see who would break without opening the details. It is kept longer
+	// than the product table and the warnings when the comment is cut.
+	Consumers bool
 }
 
 // DefaultMarkdownLimit is GitHub's limit on the size of a comment.
@@ -35,21 +52,24 @@ const DefaultMarkdownLimit = 65536
 // Markdown caps applied to single items, so that one huge name or reason
 // cannot crowd out the rest of the comment.
 const (
-	mdMaxTitle   = 200
-	mdMaxName    = 120
-	mdMaxReasons = 100
-	mdMaxItem    = 500
-	mdMaxTargets = 20
+	mdMaxTitle     = 200
+	mdMaxName      = 120
+	mdMaxReasons   = 100
+	mdMaxItem      = 500
+	mdMaxTargets   = 20
+	mdMaxConsumers = 20 // downstream products named per breaking change
+	mdMaxURL       = 2000
 )
 
 // Markdown writes the plan as a pull-request comment: the marker, a
 // heading, the Summary line in bold, refusals as a GitHub alert, the
 // policy violations as a table (blocking ones first, with an alert when
-// they stop apply), the active exemptions, warnings as an alert, a table
-// of the changed products (action, reasons shortened, breaking), then per
-// changed product a collapsed <details> block with its full diff, the
-// unchanged products in one collapsed block, and a footer naming the plan
-// and state.
+// they stop apply), the active exemptions, with opts.Consumers the
+// consumers of breaking changes as an alert, warnings as an alert, a table
+// of the changed products (action, reasons shortened, breaking; in
+// dependency order, or by risk with opts.RiskOrder), then per changed
+// product a collapsed <details> block with its full diff, the unchanged
+// products in one collapsed block, and a footer naming the plan and state.
 //
 // The comment never exceeds opts.Limit bytes. When the whole plan does not
 // fit, it drops, in this order and least important first: the unchanged
@@ -57,8 +77,9 @@ const (
 // breaking changes, refusals; later products before earlier ones), the
 // footer, the exempted violations, the active exemptions, the advisory
 // violations, the product table's rows (in the details' order), the
-// warnings, the refusals, and last the blocking violations (soft_mandatory
-// before hard_mandatory; later ones first) — each loss stated in a notice
+// warnings, the consumers of breaking changes, the refusals, and last the
+// blocking violations (soft_mandatory before hard_mandatory; later ones
+// first) — each loss stated in a notice
 // that says how to see the full plan. Advisory violations go before the
 // product rows because a policy over columns can fail thousands of times,
 // and the plan itself must stay readable. Whole blocks are dropped, never
@@ -70,6 +91,9 @@ func Markdown(w io.Writer, p *plans.Plan, opts MarkdownOptions) error {
 		return err
 	}
 	if err := checkMarker(opts.Marker); err != nil {
+		return err
+	}
+	if err := checkURL(opts.FullPlanURL); err != nil {
 		return err
 	}
 	limit := opts.Limit
@@ -96,6 +120,21 @@ func checkMarker(m string) error {
 	return nil
 }
 
+// checkURL refuses a full-plan link that is not a plain absolute http(s)
+// URL: it goes into a Markdown link, where a space, a bracket or a quote
+// could end it early or inject text.
+func checkURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(s) > mdMaxURL ||
+		strings.ContainsAny(s, " \t\r\n<>\"'`[]()\\") {
+		return fmt.Errorf("render: Markdown FullPlanURL %q is not an absolute http(s) URL without spaces, quotes, brackets or parentheses", s)
+	}
+	return nil
+}
+
 // mdRow is one changed product: its table row and its details block.
 type mdRow struct {
 	action     plans.Action
@@ -110,11 +149,11 @@ type mdRow struct {
 // let fit decide in constant time per piece.
 type mdDoc struct {
 	head   string
-	cmd    string // the full-plan command, as a code span
+	see    string // how to see the full plan: "run `meshctl show plan.out` for the full plan"
 	alerts struct {
-		refusedHead, warnHead string
-		refused, warnings     []string
-		nRefused, nWarnings   int // kept, from the front
+		refusedHead, warnHead, consumersHead string
+		refused, warnings, consumers         []string
+		nRefused, nWarnings, nConsumers      int // kept, from the front
 	}
 	viol      mdViolations
 	exempt    mdExemptions
@@ -126,9 +165,9 @@ type mdDoc struct {
 	keepFoot  bool
 
 	// running sums over what is kept
-	sumRefused, sumWarnings, sumRows, sumDetails int
-	nRows, nDetails                              int
-	droppedRows                                  [plans.Delete + 1]int
+	sumRefused, sumWarnings, sumConsumers, sumRows, sumDetails int
+	nRows, nDetails                                            int
+	droppedRows                                                [plans.Delete + 1]int
 }
 
 // mdViolations is the policy violations section: a heading (and an
@@ -165,11 +204,7 @@ var mdActions = [...]string{
 
 func buildMarkdown(p *plans.Plan, opts MarkdownOptions) *mdDoc {
 	d := &mdDoc{keepNoops: true, keepFoot: true}
-	cmd := opts.FullPlanCommand
-	if cmd == "" {
-		cmd = "meshctl show plan.out"
-	}
-	d.cmd = codeSpan(cmd)
+	d.see = fullPlanHint(opts)
 	title := opts.Title
 	if title == "" {
 		title = "meshctl plan"
@@ -211,8 +246,14 @@ func buildMarkdown(p *plans.Plan, opts MarkdownOptions) *mdDoc {
 		r.details = mdDetails(v)
 		d.rows = append(d.rows, r)
 	}
+	if opts.RiskOrder {
+		sort.SliceStable(d.rows, func(i, j int) bool { return d.rows[i].rank > d.rows[j].rank })
+	}
 	d.viol = buildViolations(p, s)
 	d.exempt = buildExemptions(p)
+	if opts.Consumers {
+		d.alerts.consumersHead, d.alerts.consumers = buildConsumers(p)
+	}
 	if len(p.Warnings) > 0 {
 		d.alerts.warnHead = "> [!WARNING]\n"
 		for _, w := range p.Warnings {
@@ -231,8 +272,12 @@ func buildMarkdown(p *plans.Plan, opts MarkdownOptions) *mdDoc {
 
 	d.alerts.nRefused = len(d.alerts.refused)
 	d.alerts.nWarnings = len(d.alerts.warnings)
+	d.alerts.nConsumers = len(d.alerts.consumers)
 	for _, s := range d.alerts.refused {
 		d.sumRefused += len(s)
+	}
+	for _, s := range d.alerts.consumers {
+		d.sumConsumers += len(s)
 	}
 	for _, s := range d.alerts.warnings {
 		d.sumWarnings += len(s)
@@ -243,6 +288,56 @@ func buildMarkdown(p *plans.Plan, opts MarkdownOptions) *mdDoc {
 	}
 	d.nRows, d.nDetails = len(d.rows), len(d.rows)
 	return d
+}
+
+// fullPlanHint is how notices tell readers to see the whole plan: a link
+// to opts.FullPlanURL and, when set, opts.FullPlanCommand, or the command
+// alone.
+func fullPlanHint(opts MarkdownOptions) string {
+	cmd := opts.FullPlanCommand
+	if opts.FullPlanURL != "" {
+		hint := "see the full plan in [the run's log](" + opts.FullPlanURL + ")"
+		if cmd != "" {
+			hint += ", or run " + codeSpan(cmd)
+		}
+		return hint
+	}
+	if cmd == "" {
+		cmd = "meshctl show plan.out"
+	}
+	return "run " + codeSpan(cmd) + " for the full plan"
+}
+
+// buildConsumers is the alert that names the consumers of each breaking
+// change: one item per breaking change with downstream products, each
+// capped at mdMaxConsumers names. It returns nothing when no breaking
+// change has a consumer.
+func buildConsumers(p *plans.Plan) (head string, items []string) {
+	seen := map[string]bool{}
+	for _, c := range p.Changes {
+		if c == nil || !c.Breaking || len(c.Downstream) == 0 {
+			continue
+		}
+		ds := sortedDownstream(c.Downstream)
+		names := make([]string, 0, min(len(ds), mdMaxConsumers))
+		for i, d := range ds {
+			seen[d.Workspace+"\x00"+d.Product] = true
+			if i < mdMaxConsumers {
+				names = append(names, mdDownstream(d))
+			}
+		}
+		item := "> - **" + mdText(truncate(productAddr(c.Product), mdMaxName)) + "** is read by " + strings.Join(names, ", ")
+		if n := len(ds) - len(names); n > 0 {
+			item += " and " + countText(n, "more product", "more products")
+		}
+		items = append(items, item+"\n")
+	}
+	if len(items) == 0 {
+		return "", nil
+	}
+	head = "> [!IMPORTANT]\n> **Breaking changes reach " + countText(len(seen), "downstream product", "downstream products") +
+		"**: their owners should review this change.\n>\n"
+	return head, items
 }
 
 // mdBadge is the first cell of a violation's row: "⛔ blocking
@@ -475,6 +570,10 @@ func (d *mdDoc) refusedNotice() string {
 	return moreNotice(len(d.alerts.refused)-d.alerts.nRefused, d.alerts.nRefused, "refused changes")
 }
 
+func (d *mdDoc) consumersNotice() string {
+	return moreNotice(len(d.alerts.consumers)-d.alerts.nConsumers, d.alerts.nConsumers, "breaking changes with consumers")
+}
+
 func (d *mdDoc) warningsNotice() string {
 	return moreNotice(len(d.alerts.warnings)-d.alerts.nWarnings, d.alerts.nWarnings, "warnings")
 }
@@ -499,7 +598,7 @@ func (d *mdDoc) rowsNotice() string {
 	if d.nRows > d.nDetails {
 		tail = ", nor the details of those above"
 	}
-	return "**… " + strconv.Itoa(n) + more + " product" + plural(n) + " not shown** (" + strings.Join(parts, ", ") + ")" + tail + ": run " + d.cmd + " for the full plan.\n\n"
+	return "**… " + strconv.Itoa(n) + more + " product" + plural(n) + " not shown** (" + strings.Join(parts, ", ") + ")" + tail + ": " + d.see + ".\n\n"
 }
 
 // detailsNotice says how many products of the table have no details
@@ -509,7 +608,7 @@ func (d *mdDoc) detailsNotice() string {
 	if n == 0 || d.nRows < len(d.rows) {
 		return ""
 	}
-	return "_The details of " + strconv.Itoa(n) + " product" + plural(n) + " are not shown, to keep this comment within its size limit: run " + d.cmd + " for the full plan._\n\n"
+	return "_The details of " + strconv.Itoa(n) + " product" + plural(n) + " are not shown, to keep this comment within its size limit: " + d.see + "._\n\n"
 }
 
 // violationsNotice says how many violations the table leaves out, and of
@@ -534,7 +633,7 @@ func (d *mdDoc) violationsNotice() string {
 	if v.nKept == 0 {
 		more = ""
 	}
-	return "**… " + strconv.Itoa(n) + more + " policy violation" + plural(n) + " not shown** (" + strings.Join(parts, ", ") + "): run " + d.cmd + " for the full plan.\n\n"
+	return "**… " + strconv.Itoa(n) + more + " policy violation" + plural(n) + " not shown** (" + strings.Join(parts, ", ") + "): " + d.see + ".\n\n"
 }
 
 // exemptionsNotice ends the exemptions list when its last ones were
@@ -565,6 +664,9 @@ func (d *mdDoc) size() int {
 	}
 	if len(d.exempt.items) > 0 {
 		n += len(d.exempt.head) + d.exempt.sum + len(d.exemptionsNotice()) + 1
+	}
+	if len(d.alerts.consumers) > 0 {
+		n += len(d.alerts.consumersHead) + d.sumConsumers + len(d.consumersNotice()) + 1
 	}
 	if len(d.alerts.warnings) > 0 {
 		n += len(d.alerts.warnHead) + d.sumWarnings + len(d.warningsNotice()) + 1
@@ -634,6 +736,10 @@ func (d *mdDoc) fit(limit int) (string, error) {
 		d.alerts.nWarnings--
 		d.sumWarnings -= len(d.alerts.warnings[d.alerts.nWarnings])
 	}
+	for d.size() > limit && d.alerts.nConsumers > 0 {
+		d.alerts.nConsumers--
+		d.sumConsumers -= len(d.alerts.consumers[d.alerts.nConsumers])
+	}
 	for d.size() > limit && d.alerts.nRefused > 0 {
 		d.alerts.nRefused--
 		d.sumRefused -= len(d.alerts.refused[d.alerts.nRefused])
@@ -700,6 +806,14 @@ func (d *mdDoc) assemble() string {
 			b.WriteString(s)
 		}
 		b.WriteString(d.exemptionsNotice())
+		b.WriteString("\n")
+	}
+	if len(d.alerts.consumers) > 0 {
+		b.WriteString(d.alerts.consumersHead)
+		for _, s := range d.alerts.consumers[:d.alerts.nConsumers] {
+			b.WriteString(s)
+		}
+		b.WriteString(d.consumersNotice())
 		b.WriteString("\n")
 	}
 	if len(d.alerts.warnings) > 0 {

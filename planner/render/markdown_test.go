@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/meshctl/meshctl/planner/plans"
 )
 
@@ -189,7 +191,7 @@ func FuzzMarkdown(f *testing.F) {
 		}
 		p.Exemptions = append(p.Exemptions, plans.Exemption{Name: name, Policy: reason, Target: warning, Reason: reason, Expires: warning, At: name})
 		var buf bytes.Buffer
-		err := Markdown(&buf, p, MarkdownOptions{Limit: limit, Marker: testMarker, Title: name})
+		err := Markdown(&buf, p, MarkdownOptions{Limit: limit, Marker: testMarker, Title: name, RiskOrder: limit%2 == 1, Consumers: limit%2 == 1})
 		if err != nil {
 			if buf.Len() != 0 {
 				t.Fatalf("wrote %d bytes on error", buf.Len())
@@ -359,6 +361,153 @@ func TestMarkdownViolationsHostile(t *testing.T) {
 	} {
 		if !strings.Contains(md, s) {
 			t.Errorf("no\n%s\nin\n%s", s, md)
+		}
+	}
+}
+
+// productRows returns the products of the Markdown comment's table, in
+// order.
+func productRows(md string) []string {
+	var out []string
+	for _, line := range strings.Split(md, "\n") {
+		if strings.HasPrefix(line, "| product.") {
+			out = append(out, strings.TrimPrefix(strings.SplitN(line, " | ", 2)[0], "| "))
+		}
+	}
+	return out
+}
+
+func TestMarkdownRiskOrder(t *testing.T) {
+	for _, tc := range []struct {
+		risk bool
+		want []string
+	}{
+		{false, []string{"product.customers_raw", "product.customers_gold", "product.orders_clean", "product.revenue_by_region", "product.orders_archive"}},
+		// Breaking, delete, replace, create, update.
+		{true, []string{"product.orders_clean", "product.orders_archive", "product.revenue_by_region", "product.customers_gold", "product.customers_raw"}},
+	} {
+		var buf bytes.Buffer
+		if err := Markdown(&buf, reviewOrder(), MarkdownOptions{RiskOrder: tc.risk}); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tc.want, productRows(buf.String())); diff != "" {
+			t.Errorf("RiskOrder %v: rows (-want +got):\n%s", tc.risk, diff)
+		}
+		// The details blocks follow the table.
+		md := buf.String()
+		if i, j := strings.Index(md, "<b>"+tc.want[0]+"</b>"), strings.Index(md, "<b>"+tc.want[1]+"</b>"); i < 0 || j < i {
+			t.Errorf("RiskOrder %v: the details of %s do not come before those of %s", tc.risk, tc.want[0], tc.want[1])
+		}
+	}
+	// Refused changes come before everything, as apply stops on them.
+	var buf bytes.Buffer
+	if err := Markdown(&buf, manyProducts(10), MarkdownOptions{RiskOrder: true}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"product.product_0004", "product.product_0002", "product.product_0007", "product.product_0009",
+		"product.product_0000", "product.product_0005", "product.product_0001", "product.product_0006"}
+	if diff := cmp.Diff(want, productRows(buf.String())); diff != "" {
+		t.Errorf("rows (-want +got):\n%s", diff)
+	}
+}
+
+func TestMarkdownConsumers(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Markdown(&buf, reviewOrder(), MarkdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "[!IMPORTANT]") {
+		t.Error("the consumers alert is shown without MarkdownOptions.Consumers")
+	}
+	// Many consumers: the first 20 are named, the others counted.
+	p := removedColumn()
+	var ds []plans.Downstream
+	for i := range 25 {
+		ds = append(ds, plans.Downstream{Product: fmt.Sprintf("report_%02d", i), Owner: "@acme/everyone", Team: "acme/finance", Direct: true})
+	}
+	p.Changes[0].Downstream = ds
+	buf.Reset()
+	if err := Markdown(&buf, p, MarkdownOptions{Consumers: true}); err != nil {
+		t.Fatal(err)
+	}
+	md := buf.String()
+	for _, s := range []string{
+		"> **Breaking changes reach 25 downstream products**: their owners should review this change.",
+		"> - **product.orders_clean** is read by product.report_00 (`@acme/everyone`, `acme/finance`), product.report_01 (",
+		"product.report_19 (`@acme/everyone`, `acme/finance`) and 5 more products\n",
+	} {
+		if !strings.Contains(md, s) {
+			t.Errorf("no %q in\n%s", s, md)
+		}
+	}
+	alert := md[strings.Index(md, "[!IMPORTANT]"):strings.Index(md, "| Product |")]
+	if strings.Contains(alert, "report_20") {
+		t.Error("more than 20 consumers named in the alert")
+	}
+}
+
+// TestMarkdownConsumersKept: when the comment is cut, the consumers of
+// breaking changes outlast the product table and the warnings.
+func TestMarkdownConsumersKept(t *testing.T) {
+	p := manyProducts(100)
+	opts := MarkdownOptions{Consumers: true, RiskOrder: true, Marker: testMarker}
+	count := func(md, prefix string) int {
+		n := 0
+		for _, line := range strings.Split(md, "\n") {
+			if strings.HasPrefix(line, prefix) {
+				n++
+			}
+		}
+		return n
+	}
+	sawCut := false
+	for limit := 8000; limit >= 1000; limit -= 100 {
+		opts.Limit = limit
+		var buf bytes.Buffer
+		if err := Markdown(&buf, p, opts); err != nil {
+			t.Fatalf("limit %d: %v", limit, err)
+		}
+		md := buf.String()
+		checkMarkdown(t, md, testMarker, limit)
+		consumers, warnings, rows := count(md, "> - **product."), count(md, "> - product."), len(productRows(md))
+		if consumers < 20 {
+			sawCut = true
+			if warnings > 0 || rows > 0 {
+				t.Errorf("limit %d: %d of 20 consumer items kept, but %d warnings and %d rows", limit, consumers, warnings, rows)
+			}
+			if !strings.Contains(md, "breaking changes with consumers") {
+				t.Errorf("limit %d: consumers dropped without a notice", limit)
+			}
+		}
+	}
+	if !sawCut {
+		t.Error("no limit cut the consumers")
+	}
+}
+
+func TestMarkdownFullPlanURL(t *testing.T) {
+	const url = "https://github.com/acme/mesh/actions/runs/42"
+	for _, tc := range []struct {
+		opts MarkdownOptions
+		want string
+	}{
+		{MarkdownOptions{}, ": run `meshctl show plan.out` for the full plan."},
+		{MarkdownOptions{FullPlanURL: url}, ": see the full plan in [the run's log](" + url + ")."},
+		{MarkdownOptions{FullPlanURL: url, FullPlanCommand: "meshctl show plan.out"}, ": see the full plan in [the run's log](" + url + "), or run `meshctl show plan.out`."},
+	} {
+		tc.opts.Limit = 3000
+		var buf bytes.Buffer
+		if err := Markdown(&buf, manyProducts(200), tc.opts); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(buf.String(), "not shown** (") || !strings.Contains(buf.String(), tc.want) {
+			t.Errorf("%+v: no %q in\n%s", tc.opts, tc.want, buf.String())
+		}
+	}
+	for _, bad := range []string{"ftp://x/y", "/actions/runs/1", "https://x/a b", "https://x/a)[b](c", "javascript:alert(1)", "https://x/\"", "https://"} {
+		err := Markdown(&bytes.Buffer{}, newProduct(), MarkdownOptions{FullPlanURL: bad})
+		if err == nil || !strings.Contains(err.Error(), "FullPlanURL") {
+			t.Errorf("FullPlanURL %q: err = %v, want a refusal", bad, err)
 		}
 	}
 }

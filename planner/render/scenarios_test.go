@@ -45,6 +45,9 @@ var scenarios = []scenario{
 	{name: "policy_violations", plan: policyViolations},
 	{name: "no_changes_violations", plan: noChangesViolations},
 	{name: "bump_not_declared", plan: bumpNotDeclared},
+	{name: "review_order", plan: reviewOrder, md: MarkdownOptions{RiskOrder: true, Consumers: true}},
+	{name: "review_truncated", plan: func() *plans.Plan { return manyProducts(40) },
+		md: MarkdownOptions{Limit: 2500, RiskOrder: true, Consumers: true, FullPlanURL: "https://github.com/acme/mesh/actions/runs/42"}},
 }
 
 var planTime = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
@@ -531,4 +534,27 @@ func bumpNotDeclared() *plans.Plan {
 		ContractChanges: []plans.ColumnChange{{Column: "email", Kind: plans.ColumnAdded, After: "string"}},
 		RequiredBump:    plans.BumpMinor, DeclaredBump: plans.BumpNone,
 	})
+}
+
+// reviewOrder is a pull request's plan in dependency order — an update, a
+// create, a breaking replace read by other domains, a no-op, a plain
+// replace and a delete — rendered by risk with the consumers named.
+func reviewOrder() *plans.Plan {
+	a := record("alice@acme.com", ordersCols...)
+	moved := *a
+	moved.Metadata.Owner = "bob@acme.com"
+	none := func(c *plans.ProductChange) *plans.ProductChange {
+		c.RequiredBump, c.DeclaredBump = plans.BumpNone, plans.BumpNone
+		return c
+	}
+	return basePlan(
+		none(&plans.ProductChange{Product: "customers_raw", Action: plans.Update, Before: a, After: &moved,
+			Reasons: []plans.Reason{{Kind: plans.ReasonMetadata, Subject: "owner"}}}),
+		none(&plans.ProductChange{Product: "customers_gold", Action: plans.Create, After: a, Reasons: []plans.Reason{{Kind: plans.ReasonNew}}}),
+		downstreamConsumers().Changes[0],
+		none(&plans.ProductChange{Product: "shop_sessions", Action: plans.NoOp, Before: a, After: a}),
+		none(&plans.ProductChange{Product: "revenue_by_region", Action: plans.Replace, Before: a, After: a,
+			Reasons: []plans.Reason{{Kind: plans.ReasonUpstream, Subject: "product.orders_clean", Message: "product.orders_clean is recomputed by this plan"}}}),
+		none(&plans.ProductChange{Product: "orders_archive", Action: plans.Delete, Before: a, Reasons: []plans.Reason{{Kind: plans.ReasonRemoved}}}),
+	)
 }

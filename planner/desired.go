@@ -119,6 +119,14 @@ func planFingerprint(p *ir.Product) string {
 		s := in.Source
 		fmt.Fprintf(&b, "input %s: %s %s %s %s %s delim=%q header=%v null=%q on_error=%s declared=%v\n",
 			in.Name, s.Kind, s.Name, s.Path, s.Table, s.Format, s.CSV.Delimiter, s.CSV.Header, s.CSV.NullValue, s.CSV.OnError, s.Declared)
+		// Written only when set, so that fingerprints recorded before
+		// query sources existed stay the same.
+		if s.Query != "" {
+			fmt.Fprintf(&b, "input %s query: %q\n", in.Name, s.Query)
+		}
+		if s.DSNEnv != "" {
+			fmt.Fprintf(&b, "input %s dsn from $%s\n", in.Name, s.DSNEnv)
+		}
 	}
 	for _, c := range p.Checks {
 		proj := c.Root.(*ir.Project)
@@ -162,6 +170,9 @@ func nodeText(n ir.Node, stops map[ir.Node]string) string {
 		b.WriteString(")\n")
 		if s, ok := n.(*ir.Scan); ok {
 			fmt.Fprintf(&b, "%s  %s %s %s %s\n", pad, s.Source.Kind, s.Source.Name, s.Source.Path, s.Source.Table)
+			if s.Source.Query != "" {
+				fmt.Fprintf(&b, "%s  query %q\n", pad, s.Source.Query)
+			}
 		}
 		for _, c := range n.Children() {
 			walk(c, depth+1, false)

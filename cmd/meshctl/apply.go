@@ -106,18 +106,19 @@ run apply again to finish the job.`,
 			opts := g.executorOptions(s.w, threads)
 			progress := newProgress(g)
 			res, err := apply.Run(ctx, apply.Options{
-				Plan:           p,
-				Products:       s.w.compiled.Products,
-				State:          s.state,
-				Save:           s.store.Save,
-				Lake:           s.lake,
-				Sinkers:        sinkers(),
-				Executor:       opts,
-				Quarantine:     quarantineFile,
-				Parallelism:    parallelism,
-				KeepVersions:   keep,
-				MeshctlVersion: buildVersion().Version,
-				Events:         progress.event,
+				Plan:              p,
+				Products:          s.w.compiled.Products,
+				State:             s.state,
+				Save:              s.store.Save,
+				Lake:              s.lake,
+				FingerprintSource: g.fingerprintSource,
+				Sinkers:           sinkers(),
+				Executor:          opts,
+				Quarantine:        quarantineFile,
+				Parallelism:       parallelism,
+				KeepVersions:      keep,
+				MeshctlVersion:    buildVersion().Version,
+				Events:            progress.event,
 			})
 			progress.stop()
 			if res != nil {

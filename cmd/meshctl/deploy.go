@@ -145,6 +145,9 @@ func (g *globals) makePlan(ctx context.Context, s *session, targets []string) (*
 		Prior:     s.state,
 		Lake:      s.lake,
 		Targets:   targets,
+		// Database sources are fingerprinted by a full read: plan sees
+		// a changed table as a changed input.
+		FingerprintSource: g.fingerprintSource,
 	})
 }
 

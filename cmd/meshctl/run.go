@@ -24,6 +24,7 @@ import (
 	"github.com/meshctl/meshctl/lang/ir"
 	"github.com/meshctl/meshctl/providers/csv"
 	"github.com/meshctl/meshctl/providers/parquet"
+	"github.com/meshctl/meshctl/providers/postgres"
 )
 
 // executorOptions wires the concrete scanners and the run's environment.
@@ -36,8 +37,9 @@ func (g *globals) executorOptions(w *workspace, threads int) executor.Options {
 	opts := executor.Options{
 		Workers: threads,
 		Scanners: map[ir.SourceKind]dataio.Scanner{
-			ir.SourceCSV:     csv.Scanner{Dir: w.root},
-			ir.SourceParquet: parquet.Scanner{Dir: w.root},
+			ir.SourceCSV:      csv.Scanner{Dir: w.root},
+			ir.SourceParquet:  parquet.Scanner{Dir: w.root},
+			ir.SourcePostgres: postgres.Scanner{Getenv: g.lookup},
 		},
 		Products: w.compiled.Products,
 		Env:      eval.Env{Now: time.Now().UTC()},

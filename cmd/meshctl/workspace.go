@@ -14,6 +14,7 @@ import (
 	"github.com/meshctl/meshctl/lang/sourceschema"
 	"github.com/meshctl/meshctl/providers/csv"
 	"github.com/meshctl/meshctl/providers/parquet"
+	"github.com/meshctl/meshctl/providers/postgres"
 )
 
 // workspace is a loaded and compiled workspace.
@@ -25,11 +26,17 @@ type workspace struct {
 }
 
 // readers wires the concrete schema readers; only cmd knows providers.
-func readers(root string) sourceschema.Readers {
+func (g *globals) readers(root string) sourceschema.Readers {
 	return sourceschema.Readers{
-		ir.SourceCSV:     csv.SchemaReader{Dir: root},
-		ir.SourceParquet: parquet.SchemaReader{Dir: root},
+		ir.SourceCSV:      csv.SchemaReader{Dir: root},
+		ir.SourceParquet:  parquet.SchemaReader{Dir: root},
+		ir.SourcePostgres: postgres.SchemaReader{Getenv: g.lookup},
 	}
+}
+
+// fingerprintSource fingerprints a database source for plan and apply.
+func (g *globals) fingerprintSource(ctx context.Context, src *ir.Source) (string, error) {
+	return postgres.Fingerprint(ctx, src, g.lookup)
 }
 
 // loadWorkspace loads the workspace at the root the user chose and, when it
@@ -48,7 +55,7 @@ func (g *globals) loadWorkspace(ctx context.Context, products []string) (*worksp
 	if cfg == nil || diags.HasErrors() {
 		return w, nil
 	}
-	res, more := compile.Compile(ctx, cfg, compile.Options{Readers: readers(root), Products: products})
+	res, more := compile.Compile(ctx, cfg, compile.Options{Readers: g.readers(root), Products: products})
 	w.compiled = res
 	w.diags = append(w.diags, more...)
 	w.diags.Sort()

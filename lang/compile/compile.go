@@ -207,7 +207,7 @@ func sourceKind(t string) ir.SourceKind {
 
 func irSource(s *configs.Source) *ir.Source {
 	src := &ir.Source{
-		Kind: sourceKind(s.Type), Name: s.Name, Path: s.Path, Table: s.Table, Endpoint: s.Endpoint,
+		Kind: sourceKind(s.Type), Name: s.Name, Path: s.Path, Table: s.Table, Query: s.Query, Endpoint: s.Endpoint,
 		CSV: ir.CSVOptions{Delimiter: s.CSV.Delimiter, Header: s.CSV.Header, NullValue: s.CSV.NullValue, OnError: s.CSV.OnError},
 	}
 	if src.CSV.Delimiter == 0 {
@@ -604,7 +604,7 @@ func (c *compiler) output(pc *productCtx, r *rel, out *ir.Product) {
 				orList(suggest.DidYouMean(name, cols.Names()), " Its columns are "+suggest.List(cols.Names(), 12)+"."))
 		}
 	}
-	out.Output = ir.Output{Root: root, Schema: cols, Format: o.Format, Path: o.Path, Table: o.Table, Endpoint: o.Endpoint,
+	out.Output = ir.Output{Root: root, Schema: cols, Format: o.Format, Path: o.Location(), Table: o.Table, Endpoint: o.Endpoint,
 		PartitionBy: o.PartitionBy, Compression: o.Compression}
 	outRel := &rel{node: root, cols: cols}
 	for _, i := range notNull {

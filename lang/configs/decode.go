@@ -498,7 +498,7 @@ func (d *decoder) domain(b *hcl.Block) *Domain {
 var sourceSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "type", Required: true}, {Name: "description"}, {Name: "domain"},
-		{Name: "path"}, {Name: "table"}, {Name: "dsn"}, {Name: "endpoint"},
+		{Name: "path"}, {Name: "table"}, {Name: "query"}, {Name: "dsn"}, {Name: "endpoint"},
 		{Name: "delimiter"}, {Name: "header"}, {Name: "null_value"}, {Name: "on_error"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{{Type: "schema"}},
@@ -522,7 +522,9 @@ func (d *decoder) source(b *hcl.Block) *Source {
 		s.Path, _ = d.str(c.Attributes, "path")
 		s.PathRange = a.Expr.Range()
 	}
-	s.Table, _ = d.str(c.Attributes, "table")
+	var tableOK, queryOK bool
+	s.Table, tableOK = d.str(c.Attributes, "table")
+	s.Query, queryOK = d.str(c.Attributes, "query")
 	s.DSN = d.secret(c.Attributes, "dsn")
 	s.Endpoint, _ = d.str(c.Attributes, "endpoint")
 	if delim, ok := d.str(c.Attributes, "delimiter"); ok {
@@ -553,18 +555,31 @@ func (d *decoder) source(b *hcl.Block) *Source {
 		if s.Path == "" {
 			d.errorf(b.DefRange, "Missing path", "A %s source needs path: a file, a folder, a glob such as \"data/*.%s\", or an s3:// prefix.", s.Type, s.Type)
 		}
-		if s.Table != "" || s.DSN != nil {
-			d.errorf(c.Attributes[firstPresent(c.Attributes, "table", "dsn")].NameRange, "Attribute not used by a "+s.Type+" source", "table and dsn apply to postgres sources only.")
+		if a, ok := c.Attributes[firstPresent(c.Attributes, "table", "query", "dsn")]; ok {
+			d.errorf(a.NameRange, "Attribute not used by a "+s.Type+" source", "table, query and dsn apply to postgres sources only.")
 		}
 	case "postgres":
 		if _, written := c.Attributes["dsn"]; !written {
 			d.errorf(b.DefRange, "Missing dsn", "A postgres source needs dsn = env(\"NAME\"), the variable holding its connection string.")
 		}
-		if s.Table == "" {
-			d.errorf(b.DefRange, "Missing table", "A postgres source needs table, such as \"public.customers\".")
+		table, hasTable := c.Attributes["table"]
+		query, hasQuery := c.Attributes["query"]
+		switch {
+		case hasTable && hasQuery:
+			later := query
+			if table.Range.Start.Byte > query.Range.Start.Byte {
+				later = table
+			}
+			d.errorf(later.NameRange, "Both table and query", "A postgres source reads either a table or the result of a query, not both: remove one of them.")
+		case !hasTable && !hasQuery:
+			d.errorf(b.DefRange, "Missing table or query", "A postgres source needs table, such as \"public.customers\", or query, such as \"SELECT id, name FROM public.customers WHERE active\".")
+		case tableOK && strings.TrimSpace(s.Table) == "":
+			d.errorf(table.Expr.Range(), "Empty table", "table names the table (or view) to read, such as \"public.customers\".")
+		case queryOK && strings.TrimSpace(s.Query) == "":
+			d.errorf(query.Expr.Range(), "Empty query", "query is the SELECT whose result the source reads.")
 		}
 		if s.Path != "" {
-			d.errorf(c.Attributes["path"].NameRange, "Attribute not used by a postgres source", "path applies to csv and parquet sources; a postgres source reads table.")
+			d.errorf(c.Attributes["path"].NameRange, "Attribute not used by a postgres source", "path applies to csv and parquet sources; a postgres source reads a table or a query.")
 		}
 	}
 	if s.Type != "csv" {

@@ -105,6 +105,39 @@ func TestDiagnosticsBase(t *testing.T) {
 	}
 }
 
+// TestPostgresOutputLocation: a postgres output that loads cleanly keeps
+// its DSN as the variable's name, and its location names that variable
+// and the table (schema public when none is written), never the DSN.
+func TestPostgresOutputLocation(t *testing.T) {
+	for _, tc := range []struct{ table, want string }{
+		{"analytics.orders", "postgres://WAREHOUSE_DSN/analytics.orders"},
+		{"orders", "postgres://WAREHOUSE_DSN/public.orders"},
+	} {
+		src := dgHead + `
+product "p" {
+  domain = domain.sales
+  input "crm" { from = source.crm }
+  output {
+    format = "postgres"
+    table  = "` + tc.table + `"
+    dsn    = env("WAREHOUSE_DSN")
+  }
+}
+`
+		ws, ds := configs.LoadFiles([]configs.File{{Name: "main.mesh.hcl", Src: []byte(src)}}, configs.Options{})
+		if len(ds) > 0 {
+			t.Fatalf("table %q: diagnostics:%s", tc.table, diagtest.Describe(ds))
+		}
+		o := ws.Products["p"].Output
+		if o.DSN == nil || o.DSN.Env != "WAREHOUSE_DSN" || o.DSN.Literal != "" {
+			t.Errorf("table %q: DSN = %+v, want env WAREHOUSE_DSN", tc.table, o.DSN)
+		}
+		if got := o.Location(); got != tc.want {
+			t.Errorf("table %q: Location() = %q, want %q", tc.table, got, tc.want)
+		}
+	}
+}
+
 func TestLoadDiagnostics(t *testing.T) {
 	dgRun(t, dgLoadCases())
 }
@@ -1196,6 +1229,88 @@ source "crm" {
 			summary: "Missing dsn",
 		},
 		{
+			name: "postgres source with both table and query",
+			files: dgOne(`mesh {
+  name = "t"
+}
+source "crm" {
+  type  = "postgres"
+  dsn   = env("CRM_DSN")
+  table = "public.customers"
+  «query = "SELECT id FROM public.customers"
+}
+`),
+			summary:     "Both table and query",
+			exactDetail: "A postgres source reads either a table or the result of a query, not both: remove one of them.",
+		},
+		{
+			name: "postgres source with query before table",
+			files: dgOne(`mesh {
+  name = "t"
+}
+source "crm" {
+  type  = "postgres"
+  dsn   = env("CRM_DSN")
+  query = "SELECT id FROM public.customers"
+  «table = "public.customers"
+}
+`),
+			summary: "Both table and query",
+		},
+		{
+			name: "postgres source with neither table nor query",
+			files: dgOne(`mesh {
+  name = "t"
+}
+«source "crm" {
+  type = "postgres"
+  dsn  = env("CRM_DSN")
+}
+`),
+			summary: "Missing table or query",
+			detail:  []string{`table, such as "public.customers"`, "or query, such as"},
+		},
+		{
+			name: "postgres source with an empty query",
+			files: dgOne(`mesh {
+  name = "t"
+}
+source "crm" {
+  type  = "postgres"
+  dsn   = env("CRM_DSN")
+  query = «"  "
+}
+`),
+			summary: "Empty query",
+		},
+		{
+			name: "postgres source with an empty table",
+			files: dgOne(`mesh {
+  name = "t"
+}
+source "crm" {
+  type  = "postgres"
+  dsn   = env("CRM_DSN")
+  table = «""
+}
+`),
+			summary: "Empty table",
+		},
+		{
+			name: "query on a csv source",
+			files: dgOne(`mesh {
+  name = "t"
+}
+source "crm" {
+  type  = "csv"
+  path  = "data/crm.csv"
+  «query = "SELECT 1"
+}
+`),
+			summary: "Attribute not used by a csv source",
+			detail:  []string{"table, query and dsn apply to postgres sources only."},
+		},
+		{
 			name: "postgres source with path",
 			files: dgOne(`mesh {
   name = "t"
@@ -1267,10 +1382,120 @@ product "p" {
   input "crm" { from = source.crm }
   «output {
     format = "postgres"
+    dsn    = env("WAREHOUSE_DSN")
   }
 }
 `),
 			summary: "Missing output table",
+		},
+		{
+			name: "postgres output without dsn",
+			files: dgOne(dgHead + `
+product "p" {
+  domain = domain.sales
+  input "crm" { from = source.crm }
+  «output {
+    format = "postgres"
+    table  = "analytics.p"
+  }
+}
+`),
+			summary:     "Missing dsn",
+			exactDetail: `A postgres output needs dsn = env("NAME"), the variable holding the connection string of the database it publishes into.`,
+		},
+		{
+			name: "postgres output with a literal dsn",
+			files: dgOne(dgHead + `
+product "p" {
+  domain = domain.sales
+  input "crm" { from = source.crm }
+  output {
+    format = "postgres"
+    table  = "analytics.p"
+    dsn    = «"postgres://warehouse/analytics"
+  }
+}
+`),
+			summary: "Output dsn must come from env()",
+			detail:  []string{`dsn = env("NAME")`, "postgres://NAME/<schema>.<table>", "never the DSN itself"},
+		},
+		{
+			// One error, not also the plain-text warning of sources.
+			name: "postgres output with a literal dsn holding a password",
+			files: dgOne(dgHead + `
+product "p" {
+  domain = domain.sales
+  input "crm" { from = source.crm }
+  output {
+    format = "postgres"
+    table  = "analytics.p"
+    dsn    = «"postgres://app:hunter2@db/analytics"
+  }
+}
+`),
+			summary: "Output dsn must come from env()",
+		},
+		{
+			name: "postgres output with an invalid env call",
+			files: dgOne(dgHead + `
+product "p" {
+  domain = domain.sales
+  input "crm" { from = source.crm }
+  output {
+    format = "postgres"
+    table  = "analytics.p"
+    dsn    = «env(WAREHOUSE_DSN)
+  }
+}
+`),
+			summary: "Invalid env() call",
+		},
+		{
+			name: "dsn on a parquet output",
+			files: dgOne(dgHead + `
+product "p" {
+  domain = domain.sales
+  input "crm" { from = source.crm }
+  output {
+    path = "lake/p/"
+    «dsn  = env("WAREHOUSE_DSN")
+  }
+}
+`),
+			summary:     "Attribute not used by a parquet output",
+			exactDetail: "dsn applies to postgres outputs only.",
+		},
+		{
+			name: "path on a postgres output",
+			files: dgOne(dgHead + `
+product "p" {
+  domain = domain.sales
+  input "crm" { from = source.crm }
+  output {
+    format = "postgres"
+    table  = "analytics.p"
+    dsn    = env("WAREHOUSE_DSN")
+    «path   = "lake/p/"
+  }
+}
+`),
+			summary: "Attribute not used by a postgres output",
+		},
+		{
+			name: "postgres output table with two dots",
+			files: dgOne(dgHead + `
+product "p" {
+  domain = domain.sales
+  input "crm" { from = source.crm }
+  output {
+    format = "postgres"
+    table  = «"db.analytics.p"
+    dsn    = env("WAREHOUSE_DSN")
+  }
+}
+`),
+			summary: "Invalid output table",
+			detail:  []string{`"db.analytics.p" is not`},
 		},
 		{
 			name: "iceberg output",
@@ -1649,6 +1874,7 @@ product "p" {
   output {
     format     = "postgres"
     table      = "analytics.p"
+    dsn        = env("WAREHOUSE_DSN")
     encryption = «"aws:kms"
   }
 }

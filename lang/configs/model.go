@@ -101,12 +101,15 @@ type Source struct {
 	// workspace root.
 	Path      string
 	PathRange hcl.Range
-	Table     string
-	DSN       *Secret
-	Endpoint  string
-	CSV       CSVConfig
-	Schema    *SourceSchema
-	Range     hcl.Range
+	// Table and Query are what a postgres source reads: a table or view
+	// ("public.customers"), or the result of a SELECT; exactly one is set.
+	Table    string
+	Query    string
+	DSN      *Secret
+	Endpoint string
+	CSV      CSVConfig
+	Schema   *SourceSchema
+	Range    hcl.Range
 }
 
 // CSVConfig holds the CSV reading options of a source.
@@ -316,6 +319,9 @@ type Output struct {
 	FormatRange hcl.Range
 	Path        string
 	Table       string
+	// DSN is where a postgres output's table lives: always env("NAME"),
+	// since the output's location names the variable (see Location).
+	DSN         *Secret
 	Endpoint    string
 	PartitionBy []string
 	// PartitionRange covers the partition_by attribute.

@@ -91,6 +91,9 @@ func describeSource(s *Source) string {
 	where := s.Path
 	if s.Kind == SourcePostgres {
 		where = s.Table
+		if s.Query != "" {
+			where = "query"
+		}
 	}
 	return fmt.Sprintf("source.%s (%s %s%s)", s.Name, s.Kind, where, decl)
 }

@@ -50,6 +50,9 @@ type Source struct {
 	Format string
 	// Table is the PostgreSQL table (schema.table).
 	Table string
+	// Query is, instead of Table, the SELECT whose result a PostgreSQL
+	// source reads.
+	Query string
 	// DSNEnv names the environment variable holding the PostgreSQL DSN:
 	// secrets never enter the IR.
 	DSNEnv string

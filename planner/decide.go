@@ -70,6 +70,13 @@ func decideAction(prior, want *state.Product, f facts) (plans.Action, []plans.Re
 			Before: describeOutput(prior.Output), After: describeOutput(want.Output),
 			Message: fmt.Sprintf("the output moves: %s → %s", describeOutput(prior.Output), describeOutput(want.Output))})
 	}
+	// A table's grants are set when it is published: new readers of a
+	// PostgreSQL output need a new version, not only new state.
+	if want.Output.Format == "postgres" && strings.Join(prior.Metadata.Readers, ",") != strings.Join(want.Metadata.Readers, ",") {
+		replace = append(replace, plans.Reason{Kind: plans.ReasonOutput, Subject: "access.readers",
+			Before: strings.Join(prior.Metadata.Readers, ", "), After: strings.Join(want.Metadata.Readers, ", "),
+			Message: "the table's readers change, and grants are applied when it is published"})
+	}
 	// The data it reads.
 	for _, name := range sortedKeys(want.Inputs) {
 		in, before := want.Inputs[name], prior.Inputs[name]

@@ -65,6 +65,15 @@ func TestDecideAction(t *testing.T) {
 			[]plans.ReasonKind{plans.ReasonDrift}, false},
 		{"output moved", record(), record(func(p *state.Product) { p.Output.Path = "lake/y/" }), facts{}, plans.Replace,
 			[]plans.ReasonKind{plans.ReasonOutput}, false},
+		{"readers of files", record(), record(func(p *state.Product) { p.Metadata.Readers = []string{"everyone"} }), facts{}, plans.Update,
+			[]plans.ReasonKind{plans.ReasonMetadata}, false},
+		{"readers of a table", record(func(p *state.Product) { p.Output = state.Output{Format: "postgres", Path: "postgres://DSN/public.x"} }),
+			record(func(p *state.Product) {
+				p.Output = state.Output{Format: "postgres", Path: "postgres://DSN/public.x"}
+				p.Metadata.Readers = []string{"analysts"}
+			}), facts{}, plans.Replace, []plans.ReasonKind{plans.ReasonOutput, plans.ReasonMetadata}, false},
+		{"encryption added", record(), record(func(p *state.Product) { p.Output.Encryption = "AES256" }), facts{}, plans.Replace,
+			[]plans.ReasonKind{plans.ReasonOutput}, false},
 		{"contract description only", record(), record(func(p *state.Product) {
 			p.Contract = []state.Column{{Name: "country", Type: "string", Description: "ISO code"}, {Name: "n", Type: "int64"}}
 		}), facts{}, plans.Update, []plans.ReasonKind{plans.ReasonMetadata}, false},

@@ -476,4 +476,3 @@ func lockIDIn(stderr string) string {
 	}
 	return f[0]
 }
-

@@ -23,8 +23,10 @@ import (
 	"github.com/meshctl/meshctl/planner/statestore"
 	"github.com/meshctl/meshctl/providers/csv"
 	"github.com/meshctl/meshctl/providers/parquet"
+	"github.com/meshctl/meshctl/providers/pgtable"
 	"github.com/meshctl/meshctl/providers/s3"
 	"github.com/meshctl/meshctl/providers/statelocal"
+	"github.com/meshctl/meshctl/providers/statepg"
 )
 
 // lockFlags are the locking flags of the commands that read or write state.
@@ -56,6 +58,16 @@ func (g *globals) backend(ctx context.Context, w *workspace) (statestore.Backend
 		return statelocal.New(path), nil
 	case "s3":
 		return s3.NewStateBackend(ctx, s3.StateOptions{S3: s3.Options{Region: st.Region, Endpoint: st.Endpoint}, Bucket: st.Bucket, Key: st.Key})
+	case "postgres":
+		dsn := st.DSN.Literal
+		if st.DSN.Env != "" {
+			v, ok := g.lookup(st.DSN.Env)
+			if !ok || v == "" {
+				return nil, fmt.Errorf("the postgres state backend reads its DSN from $%s, which is not set", st.DSN.Env)
+			}
+			dsn = v
+		}
+		return statepg.New(statepg.Options{DSN: dsn, DSNSource: st.DSN.String(), Table: st.Table, Workspace: w.config.Mesh.Name})
 	}
 	return nil, fmt.Errorf("the %s state backend is not supported yet: use backend = \"local\"", backend)
 }
@@ -279,6 +291,7 @@ func (g *globals) path(p string) string {
 }
 
 // sinkers lists the output writers, by format.
-func sinkers() map[string]dataio.Sinker {
-	return map[string]dataio.Sinker{"parquet": parquet.Sinker{}, "csv": csv.Sinker{}}
+func (g *globals) sinkers() map[string]dataio.Sinker {
+	return map[string]dataio.Sinker{"parquet": parquet.Sinker{}, "csv": csv.Sinker{},
+		"postgres": pgtable.NewSinker(pgtable.Options{Getenv: g.lookup})}
 }

@@ -4,14 +4,17 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/meshctl/meshctl/lang/ir"
 	"github.com/meshctl/meshctl/planner/lakeio"
 	"github.com/meshctl/meshctl/providers/lake"
+	"github.com/meshctl/meshctl/providers/pgtable"
 	"github.com/meshctl/meshctl/providers/s3"
 )
 
 // lakes returns the Lake for every location the workspace publishes to or
 // reads from: s3:// prefixes through S3 (a source or output with its own
-// endpoint gets a lake of its own), everything else as local folders.
+// endpoint gets a lake of its own), postgres:// tables through
+// PostgreSQL, everything else as local folders.
 // Clients are created on first use, so a workspace without S3 never loads
 // the AWS configuration.
 func (g *globals) lakes(w *workspace) (lakeio.Lake, error) {
@@ -51,6 +54,7 @@ func (g *globals) lakes(w *workspace) (lakeio.Lake, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.Routes = append(r.Routes, lakeio.Route{Prefix: "s3://", Lake: l})
+	r.Routes = append(r.Routes, lakeio.Route{Prefix: "s3://", Lake: l},
+		lakeio.Route{Prefix: ir.PostgresScheme, Lake: pgtable.New(pgtable.Options{Getenv: g.lookup})})
 	return r, nil
 }

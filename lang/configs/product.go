@@ -12,6 +12,7 @@ import (
 
 	"github.com/meshctl/meshctl/lang/addrs"
 	"github.com/meshctl/meshctl/lang/hcldiag"
+	"github.com/meshctl/meshctl/lang/ir"
 )
 
 var productSchema = &hcl.BodySchema{
@@ -307,7 +308,7 @@ func objectKey(e hclsyntax.Expression) (string, bool) {
 }
 
 var outputSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-	{Name: "from"}, {Name: "format"}, {Name: "path"}, {Name: "table"}, {Name: "endpoint"},
+	{Name: "from"}, {Name: "format"}, {Name: "path"}, {Name: "table"}, {Name: "dsn"}, {Name: "endpoint"},
 	{Name: "partition_by"}, {Name: "compression"}, {Name: "encryption"}, {Name: "kms_key_id"},
 }}
 
@@ -332,6 +333,7 @@ func (d *decoder) output(b *hcl.Block) *Output {
 	}
 	o.Path, _ = d.str(a, "path")
 	o.Table, _ = d.str(a, "table")
+	o.DSN = d.outputDSN(b, a, o.Format)
 	o.Endpoint, _ = d.str(a, "endpoint")
 	if at, ok := a["partition_by"]; ok {
 		o.PartitionRange = at.Expr.Range()
@@ -348,10 +350,57 @@ func (d *decoder) output(b *hcl.Block) *Output {
 		if o.Table == "" {
 			d.errorf(b.DefRange, "Missing output table", "A postgres output needs table, such as \"analytics.orders\".")
 		}
+		if loc := o.Location(); loc != "" {
+			if _, _, _, err := ir.ParsePostgresLocation(loc); err != nil {
+				d.errorf(a["table"].Expr.Range(), "Invalid output table", "table must be schema.table or a table of the public schema, such as \"analytics.orders\", each name at most 63 bytes without dots: %q is not.", o.Table)
+			}
+		}
+		if at, ok := a["path"]; ok {
+			d.errorf(at.NameRange, "Attribute not used by a postgres output", "A postgres output is published into its table, which the output's location names; remove path.")
+		}
 	case "iceberg":
 		d.errorf(o.FormatRange, "Iceberg output is not supported yet", "Write parquet for now; Iceberg tables come in a later release.")
 	}
 	return o
+}
+
+// outputDSN decodes the dsn of an output: required for postgres outputs
+// and refused for others. It must be env("NAME"), never a literal: the
+// output's location, stored in state and shown in plans, is built from
+// it (Location), and the variable's name is what keeps the DSN out of
+// both.
+func (d *decoder) outputDSN(b *hcl.Block, a hcl.Attributes, format string) *Secret {
+	at, written := a["dsn"]
+	switch {
+	case !written:
+		if format == "postgres" {
+			d.errorf(b.DefRange, "Missing dsn", "A postgres output needs dsn = env(\"NAME\"), the variable holding the connection string of the database it publishes into.")
+		}
+		return nil
+	case format != "postgres":
+		d.errorf(at.NameRange, "Attribute not used by a "+format+" output", "dsn applies to postgres outputs only.")
+		return nil
+	}
+	if call, ok := at.Expr.(*hclsyntax.FunctionCallExpr); !ok || call.Name != "env" {
+		d.errorf(at.Expr.Range(), "Output dsn must come from env()",
+			"Write dsn = env(\"NAME\"): a postgres output is known by the location postgres://NAME/<schema>.<table>, which state records and plans show, so it must name the variable holding the DSN, never the DSN itself.")
+		return nil
+	}
+	return d.secret(a, "dsn")
+}
+
+// Location is where the output is published, as lakes, state and plans
+// know it: Path, or for a postgres output postgres://<DSN variable>/
+// <schema>.<table> (ir.PostgresLocation), "" when the output names
+// neither (after an error).
+func (o *Output) Location() string {
+	if o.Format != "postgres" {
+		return o.Path
+	}
+	if o.DSN == nil || o.DSN.Env == "" || o.Table == "" {
+		return ""
+	}
+	return ir.PostgresLocation(o.DSN.Env, o.Table)
 }
 
 // encryption decodes an output's server-side encryption. It is stored for

@@ -41,6 +41,20 @@ func (s *productScanner) Open(ctx context.Context, req dataio.ScanRequest) (data
 		// As the CSV sinker writes: a header line, commas, nulls as
 		// empty fields.
 		src.CSV = ir.CSVOptions{Delimiter: ',', Header: true}
+	case "postgres":
+		// A table holds one version: the one its manifest row names,
+		// which apply checked against state before the product started.
+		env, schema, table, err := ir.ParsePostgresLocation(src.Path)
+		if err != nil {
+			return nil, fmt.Errorf("product.%s: %w", src.Name, err)
+		}
+		sc := s.scanners[ir.SourcePostgres]
+		if sc == nil {
+			return nil, fmt.Errorf("product.%s: no postgres scanner is configured", src.Name)
+		}
+		src.Kind, src.Table, src.DSNEnv, src.Path = ir.SourcePostgres, quoteIdent(schema)+"."+quoteIdent(table), env, ""
+		req.Source = &src
+		return sc.Open(ctx, req)
 	default:
 		return nil, fmt.Errorf("product.%s: reading a %q output is not supported", src.Name, src.Format)
 	}
@@ -67,3 +81,7 @@ func (s *productScanner) Open(ctx context.Context, req dataio.ScanRequest) (data
 func versionPath(path, id string) string {
 	return strings.TrimRight(path, "/") + "/" + lakeio.VersionDir(id)
 }
+
+// quoteIdent quotes a PostgreSQL identifier, so that the table is read
+// under exactly the name it was published with.
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

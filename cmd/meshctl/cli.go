@@ -10,11 +10,14 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
+
+	"github.com/meshctl/meshctl/providers/s3"
 )
 
 // Exit codes. validate, plan and apply exit 1 on errors; fmt -check exits 3
@@ -51,6 +54,10 @@ type globals struct {
 
 	streams streams
 	lookup  func(string) (string, bool)
+
+	// s3 reads s3:// sources, made once per run (s3Stores).
+	s3     *s3.Stores
+	s3once sync.Once
 }
 
 // root returns the workspace root the user asked for.
@@ -184,6 +191,10 @@ before or after positional arguments.`,
 		newForceUnlockCmd(g),
 		newVersionCmd(g),
 		newGitHubCmd(g),
+		newTestCmd(g),
+		newGraphCmd(g),
+		newExportCmd(g),
+		newCatalogCmd(g),
 	)
 	return root
 }

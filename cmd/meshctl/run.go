@@ -37,8 +37,8 @@ func (g *globals) executorOptions(w *workspace, threads int) executor.Options {
 	opts := executor.Options{
 		Workers: threads,
 		Scanners: map[ir.SourceKind]dataio.Scanner{
-			ir.SourceCSV:      csv.Scanner{Dir: w.root},
-			ir.SourceParquet:  parquet.Scanner{Dir: w.root},
+			ir.SourceCSV:      csv.Scanner{Dir: w.root, S3: g.s3Stores()},
+			ir.SourceParquet:  parquet.Scanner{Dir: w.root, S3: g.s3Stores()},
 			ir.SourcePostgres: postgres.Scanner{Getenv: g.lookup},
 		},
 		Products: w.compiled.Products,

@@ -15,6 +15,7 @@ import (
 	"github.com/meshctl/meshctl/providers/csv"
 	"github.com/meshctl/meshctl/providers/parquet"
 	"github.com/meshctl/meshctl/providers/postgres"
+	"github.com/meshctl/meshctl/providers/s3"
 )
 
 // workspace is a loaded and compiled workspace.
@@ -28,10 +29,17 @@ type workspace struct {
 // readers wires the concrete schema readers; only cmd knows providers.
 func (g *globals) readers(root string) sourceschema.Readers {
 	return sourceschema.Readers{
-		ir.SourceCSV:      csv.SchemaReader{Dir: root},
-		ir.SourceParquet:  parquet.SchemaReader{Dir: root},
+		ir.SourceCSV:      csv.SchemaReader{Dir: root, S3: g.s3Stores()},
+		ir.SourceParquet:  parquet.SchemaReader{Dir: root, S3: g.s3Stores()},
 		ir.SourcePostgres: postgres.SchemaReader{Getenv: g.lookup},
 	}
+}
+
+// s3Stores returns the run's S3 readers: one client per endpoint, made on
+// first use and shared by schema reading and scans.
+func (g *globals) s3Stores() *s3.Stores {
+	g.s3once.Do(func() { g.s3 = new(s3.Stores) })
+	return g.s3
 }
 
 // fingerprintSource fingerprints a database source for plan and apply.

@@ -11,7 +11,7 @@ import (
 	"github.com/meshctl/meshctl/executor/dataio"
 	"github.com/meshctl/meshctl/lang/ir"
 	"github.com/meshctl/meshctl/lang/types"
-	"github.com/meshctl/meshctl/providers/internal/localfiles"
+	"github.com/meshctl/meshctl/providers/internal/objects"
 )
 
 // FuzzScan scans arbitrary bytes as a file. It must never panic; small
@@ -60,7 +60,7 @@ func FuzzScan(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.readFile(context.Background(), localfiles.File{Path: filepath.Join(dir, "x.csv"), Name: "x.csv"}); err != nil || len(s.header) == 0 {
+		if err := s.readFile(context.Background(), objects.Local{}, objects.File{Path: filepath.Join(dir, "x.csv"), Name: "x.csv", Size: -1}); err != nil || len(s.header) == 0 {
 			return
 		}
 		inferred := s.result().Columns

@@ -73,7 +73,7 @@ func (r *reader) read(ctx context.Context, m morselRef, emit func(*vector.Batch)
 	slack := min(sc.morselBytes, 64<<10)
 	readEnd := min(end+slack, df.size)
 	r.buf = slices.Grow(r.buf[:0], int(readEnd-bufOff))[:readEnd-bufOff]
-	if err := sc.readAt(df.f, r.buf, bufOff); err != nil {
+	if err := sc.readAt(ctx, df.obj, r.buf, bufOff); err != nil {
 		return fmt.Errorf("%s: %w", df.file.Name, err)
 	}
 	eof := readEnd == df.size
@@ -82,12 +82,12 @@ func (r *reader) read(ctx context.Context, m morselRef, emit func(*vector.Batch)
 	line := df.startLine
 	if m.chunk+1 < len(df.chunks) {
 		// Count this chunk for the morsels after it while it is at hand.
-		if _, _, err := sc.count(df, m.chunk, r.buf[start-bufOff:end-bufOff]); err != nil {
+		if _, _, err := sc.count(ctx, df, m.chunk, r.buf[start-bufOff:end-bufOff]); err != nil {
 			return err
 		}
 	}
 	if m.chunk > 0 {
-		quotes, lines, err := sc.prefix(df, m.chunk)
+		quotes, lines, err := sc.prefix(ctx, df, m.chunk)
 		if err != nil {
 			return err
 		}
@@ -121,7 +121,7 @@ func (r *reader) read(ctx context.Context, m morselRef, emit func(*vector.Batch)
 		switch st {
 		case recMore:
 			var err error
-			if eof, err = r.extend(bufOff); err != nil {
+			if eof, err = r.extend(ctx, bufOff); err != nil {
 				return err
 			}
 			continue
@@ -179,7 +179,7 @@ func (r *reader) fieldCountReason(got int) string {
 
 // extend reads more of the file after the buffer, doubling it, and
 // reports whether the buffer now reaches the end of the file.
-func (r *reader) extend(bufOff int64) (eof bool, err error) {
+func (r *reader) extend(ctx context.Context, bufOff int64) (eof bool, err error) {
 	df := r.df
 	have := bufOff + int64(len(r.buf))
 	want := min(have+max(int64(len(r.buf)), 4096), df.size)
@@ -188,7 +188,7 @@ func (r *reader) extend(bufOff int64) (eof bool, err error) {
 	}
 	n := len(r.buf)
 	r.buf = slices.Grow(r.buf, int(want-have))[:want-bufOff]
-	if err := r.sc.readAt(df.f, r.buf[n:], have); err != nil {
+	if err := r.sc.readAt(ctx, df.obj, r.buf[n:], have); err != nil {
 		return false, fmt.Errorf("%s: %w", df.file.Name, err)
 	}
 	return want == df.size, nil

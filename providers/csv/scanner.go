@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,7 +14,7 @@ import (
 	"github.com/meshctl/meshctl/executor/vector"
 	"github.com/meshctl/meshctl/lang/types"
 	"github.com/meshctl/meshctl/providers/internal/hive"
-	"github.com/meshctl/meshctl/providers/internal/localfiles"
+	"github.com/meshctl/meshctl/providers/internal/objects"
 )
 
 // DefaultMorselBytes is the size of the byte ranges into which a Scanner
@@ -27,9 +26,9 @@ const DefaultMorselBytes = 4 << 20
 // in the CPU cache while every column kernel goes over it.
 const blockRows = 1024
 
-// Scanner reads CSV sources on the local file system into typed vectors.
-// It implements dataio.Scanner; it holds only configuration and is safe
-// for concurrent use.
+// Scanner reads CSV sources, on the local file system or on S3, into typed
+// vectors. It implements dataio.Scanner; it holds only configuration and
+// is safe for concurrent use.
 //
 // Fields are parsed in place (RFC 4180 quoting, \n or \r\n line ends, a
 // UTF-8 byte-order mark, blank lines skipped) and converted column by
@@ -61,10 +60,16 @@ const blockRows = 1024
 // each morsel starts. The price of the rule is that a stray quote inside
 // an unquoted field opens a quoted run up to the next quote: everything up
 // to the end of the line where that run closes is one bad row.
+//
+// On S3 each morsel is one ranged GET of its bytes (and of the slack its
+// last record may need), as a local morsel is one read.
 type Scanner struct {
 	// Dir is the workspace root, against which a relative source path is
 	// resolved.
 	Dir string
+	// S3 reads s3:// sources (providers/s3.Stores), through the source's
+	// endpoint; without it they are refused.
+	S3 objects.S3
 	// MorselBytes is the size of a morsel (DefaultMorselBytes when zero or
 	// negative). Results do not depend on it.
 	MorselBytes int
@@ -166,28 +171,39 @@ func (s Scanner) Open(ctx context.Context, req dataio.ScanRequest) (dataio.Scan,
 		sc.cols = append(sc.cols, column{name: col.Name, typ: col.Type, nullable: col.Nullable, kernel: k, noun: typeNoun(col.Type)})
 	}
 
-	files, err := localfiles.Match(s.Dir, src.Path, ".csv")
+	store, err := objects.For(ctx, s.Dir, src.Path, src.Endpoint, s.S3)
 	if err != nil {
 		return nil, err
 	}
-	for _, lf := range files {
-		if err := ctx.Err(); err != nil {
-			sc.Close()
-			return nil, err
+	files, err := store.Match(ctx, src.Path, ".csv")
+	if err != nil {
+		return nil, err
+	}
+	// The headers are read several files at once: on S3 each costs a
+	// request's latency.
+	opened := make([]*dataFile, len(files))
+	err = objects.Each(ctx, len(files), func(i int) error {
+		df, err := sc.openFile(ctx, store, files[i])
+		opened[i] = df
+		return err
+	})
+	if err != nil {
+		for _, df := range opened {
+			if df != nil {
+				df.obj.Close()
+			}
 		}
-		df, err := sc.openFile(lf)
-		if err != nil {
-			sc.Close()
-			return nil, err
-		}
+		return nil, err
+	}
+	for _, df := range opened {
 		fi := len(sc.files)
 		sc.files = append(sc.files, df)
 		if df.pruned {
 			// A partition value rules the file out: its chunks stay
 			// morsels, which Read skips without reading, so that the
 			// morsels and the skipped ones count alike.
-			df.f.Close()
-			df.f = nil
+			df.obj.Close()
+			df.obj = nil
 		}
 		for c := range df.chunks {
 			sc.morsels = append(sc.morsels, morselRef{file: fi, chunk: c})
@@ -261,8 +277,8 @@ type morselRef struct{ file, chunk int }
 
 // dataFile is one opened file of a scan.
 type dataFile struct {
-	file localfiles.File
-	f    *os.File
+	file objects.File
+	obj  objects.Object
 	size int64
 	// dataStart is the offset of the first record after the header, and
 	// startLine its line number.
@@ -302,14 +318,14 @@ type chunkCount struct {
 }
 
 // openFile opens one file and reads its header.
-func (sc *scan) openFile(lf localfiles.File) (*dataFile, error) {
-	f, err := os.Open(lf.Path)
+func (sc *scan) openFile(ctx context.Context, store objects.Store, lf objects.File) (*dataFile, error) {
+	obj, err := store.Open(ctx, lf)
 	if err != nil {
 		return nil, err
 	}
-	df, err := sc.readHeader(f, lf)
+	df, err := sc.readHeader(ctx, obj, lf)
 	if err != nil {
-		f.Close()
+		obj.Close()
 		return nil, err
 	}
 	n := (df.size - df.dataStart + sc.morselBytes - 1) / sc.morselBytes
@@ -320,14 +336,10 @@ func (sc *scan) openFile(lf localfiles.File) (*dataFile, error) {
 
 // readHeader reads the byte-order mark and the header line of a file and
 // maps the scan's columns to fields.
-func (sc *scan) readHeader(f *os.File, lf localfiles.File) (*dataFile, error) {
-	info, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	df := &dataFile{file: lf, f: f, size: info.Size(), startLine: 1}
+func (sc *scan) readHeader(ctx context.Context, obj objects.Object, lf objects.File) (*dataFile, error) {
+	df := &dataFile{file: lf, obj: obj, size: obj.Size(), startLine: 1}
 	buf := make([]byte, min(df.size, 64<<10))
-	if err := sc.readAt(f, buf, 0); err != nil {
+	if err := sc.readAt(ctx, obj, buf, 0); err != nil {
 		return nil, fmt.Errorf("%s: %w", lf.Name, err)
 	}
 	pos := 0
@@ -351,7 +363,7 @@ func (sc *scan) readHeader(f *os.File, lf localfiles.File) (*dataFile, error) {
 		switch st {
 		case recMore:
 			more := make([]byte, min(df.size, 2*int64(len(buf)))-int64(len(buf)))
-			if err := sc.readAt(f, more, int64(len(buf))); err != nil {
+			if err := sc.readAt(ctx, obj, more, int64(len(buf))); err != nil {
 				return nil, fmt.Errorf("%s: %w", lf.Name, err)
 			}
 			buf = append(buf, more...)
@@ -389,6 +401,7 @@ func (sc *scan) readHeader(f *os.File, lf localfiles.File) (*dataFile, error) {
 				continue
 			}
 			if !parsed {
+				var err error
 				if kvs, err = hive.Parse(lf.Rel); err != nil {
 					return nil, fmt.Errorf("%s: %w", lf.Name, err)
 				}
@@ -476,12 +489,22 @@ func (sc *scan) partitionValues(df *dataFile, kvs []hive.KV, fromFolders func(c 
 	return nil
 }
 
-// readAt fills buf from offset off of f and counts the bytes read.
-func (sc *scan) readAt(f *os.File, buf []byte, off int64) error {
-	n, err := f.ReadAt(buf, off)
+// readAt fills buf from offset off of obj, in one read (one request on
+// S3) under ctx, and counts the bytes read.
+func (sc *scan) readAt(ctx context.Context, obj objects.Object, buf []byte, off int64) error {
+	if len(buf) == 0 {
+		return nil
+	}
+	rc, err := obj.NewReader(ctx, off, int64(len(buf)))
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	n, err := io.ReadFull(rc, buf)
 	sc.bytesRead.Add(int64(n))
-	if err == io.EOF && n == len(buf) {
-		err = nil
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		// The file is shorter than when it was opened.
+		err = io.EOF
 	}
 	return err
 }
@@ -505,9 +528,9 @@ func (sc *scan) Stats() dataio.ScanStats {
 func (sc *scan) Close() error {
 	var errs []error
 	for _, df := range sc.files {
-		if df.f != nil {
-			errs = append(errs, df.f.Close())
-			df.f = nil
+		if df.obj != nil {
+			errs = append(errs, df.obj.Close())
+			df.obj = nil
 		}
 	}
 	return errors.Join(errs...)
@@ -539,13 +562,13 @@ func (sc *scan) chunkRange(df *dataFile, c int) (start, end int64) {
 
 // count returns chunk c's numbers of quotes and line feeds, counting them
 // in data (the chunk's bytes) or, when data is nil, reading the chunk.
-func (sc *scan) count(df *dataFile, c int, data []byte) (quotes, newlines int64, err error) {
+func (sc *scan) count(ctx context.Context, df *dataFile, c int, data []byte) (quotes, newlines int64, err error) {
 	cc := &df.chunks[c]
 	cc.once.Do(func() {
 		if data == nil {
 			start, end := sc.chunkRange(df, c)
 			data = make([]byte, end-start)
-			if cc.err = sc.readAt(df.f, data, start); cc.err != nil {
+			if cc.err = sc.readAt(ctx, df.obj, data, start); cc.err != nil {
 				cc.err = fmt.Errorf("%s: %w", df.file.Name, cc.err)
 				return
 			}
@@ -557,11 +580,11 @@ func (sc *scan) count(df *dataFile, c int, data []byte) (quotes, newlines int64,
 }
 
 // prefix returns the numbers of quotes and line feeds before chunk c.
-func (sc *scan) prefix(df *dataFile, c int) (quotes, lines int64, err error) {
+func (sc *scan) prefix(ctx context.Context, df *dataFile, c int) (quotes, lines int64, err error) {
 	df.mu.Lock()
 	defer df.mu.Unlock()
 	for k := len(df.quotes) - 1; k < c; k++ {
-		q, nl, err := sc.count(df, k, nil)
+		q, nl, err := sc.count(ctx, df, k, nil)
 		if err != nil {
 			return 0, 0, err
 		}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -16,7 +15,7 @@ import (
 	"github.com/meshctl/meshctl/lang/sourceschema"
 	"github.com/meshctl/meshctl/lang/types"
 	"github.com/meshctl/meshctl/providers/internal/hive"
-	"github.com/meshctl/meshctl/providers/internal/localfiles"
+	"github.com/meshctl/meshctl/providers/internal/objects"
 	"github.com/meshctl/meshctl/providers/internal/textvalue"
 )
 
@@ -24,13 +23,16 @@ import (
 // column types when SchemaReader.SampleRows is not set.
 const DefaultSampleRows = 10000
 
-// SchemaReader infers the schema of CSV sources from their header line and
-// a sample of their rows. It holds no state besides its configuration and
-// is safe for concurrent use.
+// SchemaReader infers the schema of CSV sources, on the local file system
+// or on S3, from their header line and a sample of their rows. It holds no
+// state besides its configuration and is safe for concurrent use.
 type SchemaReader struct {
 	// Dir is the workspace root, against which a relative source path is
 	// resolved; absolute paths are used as they are.
 	Dir string
+	// S3 reads s3:// sources (providers/s3.Stores), through the source's
+	// endpoint; without it they are refused.
+	S3 objects.S3
 	// SampleRows is how many data rows, over all the files of a source in
 	// path order, decide the column types; DefaultSampleRows when zero or
 	// negative.
@@ -40,8 +42,9 @@ type SchemaReader struct {
 var _ sourceschema.Reader = SchemaReader{}
 
 // ReadSchema returns the columns of the CSV files that src.Path names: a
-// file, a directory (every *.csv file below it), or a glob pattern. Every
-// file must have the same header; the columns come in its order, and all
+// file, a directory (every *.csv file below it), or a glob pattern. Each
+// file is read as a stream (one GET on S3) until the sample is full, so
+// that only its start is fetched. Every file must have the same header; the columns come in its order, and all
 // are nullable, since a sample cannot prove that a column holds no nulls.
 //
 // A column's type is the narrowest of bool, int64, float64, date and
@@ -63,7 +66,11 @@ func (r SchemaReader) ReadSchema(ctx context.Context, src *ir.Source) (*sourcesc
 	if err != nil {
 		return nil, err
 	}
-	files, err := localfiles.Match(r.Dir, src.Path, ".csv")
+	store, err := objects.For(ctx, r.Dir, src.Path, src.Endpoint, r.S3)
+	if err != nil {
+		return nil, err
+	}
+	files, err := store.Match(ctx, src.Path, ".csv")
 	if err != nil {
 		return nil, err
 	}
@@ -71,11 +78,11 @@ func (r SchemaReader) ReadSchema(ctx context.Context, src *ir.Source) (*sourcesc
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if err := s.readFile(ctx, f); err != nil {
+		if err := s.readFile(ctx, store, f); err != nil {
 			return nil, err
 		}
 	}
-	parts, err := hive.Columns(files)
+	parts, err := hive.Columns(objects.AsLocalFiles(files))
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +114,7 @@ type sampler struct {
 	rows int
 	// header is the first file's header, which headerFile names.
 	header     []string
-	headerFile localfiles.File
+	headerFile objects.File
 	guesses    []textvalue.Guess
 }
 
@@ -134,18 +141,23 @@ func newSampler(opts ir.CSVOptions, limit int) (*sampler, error) {
 
 // readFile checks one file's header and samples its rows until the sample
 // is full.
-func (s *sampler) readFile(ctx context.Context, file localfiles.File) error {
-	f, err := os.Open(file.Path)
+func (s *sampler) readFile(ctx context.Context, store objects.Store, file objects.File) error {
+	obj, err := store.Open(ctx, file)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	return s.read(ctx, f, file)
+	defer obj.Close()
+	rc, err := obj.NewReader(ctx, 0, obj.Size())
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	return s.read(ctx, rc, file)
 }
 
 // read checks the header of the CSV text in r, which file names, and
 // samples its rows until the sample is full.
-func (s *sampler) read(ctx context.Context, r io.Reader, file localfiles.File) error {
+func (s *sampler) read(ctx context.Context, r io.Reader, file objects.File) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	if bom, _ := br.Peek(3); string(bom) == "\uFEFF" {
 		br.Discard(3)
@@ -206,7 +218,7 @@ func (s *sampler) read(ctx context.Context, r io.Reader, file localfiles.File) e
 
 // checkHeader checks that every column of a header has a name of its own.
 // Positions in messages count from 1.
-func checkHeader(header []string, file localfiles.File) error {
+func checkHeader(header []string, file objects.File) error {
 	seen := make(map[string]int, len(header))
 	for i, name := range header {
 		if strings.TrimSpace(name) == "" {

@@ -13,7 +13,7 @@ import (
 	"github.com/meshctl/meshctl/lang/ir"
 	"github.com/meshctl/meshctl/lang/sourceschema"
 	"github.com/meshctl/meshctl/lang/types"
-	"github.com/meshctl/meshctl/providers/internal/localfiles"
+	"github.com/meshctl/meshctl/providers/internal/objects"
 )
 
 // writeFiles writes files (path relative to dir → content) below dir.
@@ -361,7 +361,7 @@ func FuzzCSVSchema(f *testing.F) {
 	}
 	f.Add([]byte("a\tb\n1\t2\n"), uint8(2))
 	delimiters := []rune{',', ';', '\t', '|'}
-	file := localfiles.File{Path: "x.csv", Name: "x.csv"}
+	file := objects.File{Path: "x.csv", Name: "x.csv"}
 	f.Fuzz(func(t *testing.T, data []byte, delim uint8) {
 		opts := ir.CSVOptions{Header: true, Delimiter: delimiters[int(delim)%len(delimiters)], NullValue: "NA"}
 		s, err := newSampler(opts, 50)

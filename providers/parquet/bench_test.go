@@ -1,6 +1,7 @@
 package parquet
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand"
@@ -11,10 +12,15 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/meshctl/meshctl/executor/dataio"
 	"github.com/meshctl/meshctl/executor/vector"
 	"github.com/meshctl/meshctl/lang/ir"
 	"github.com/meshctl/meshctl/lang/types"
+	"github.com/meshctl/meshctl/providers/s3"
+	"github.com/meshctl/meshctl/providers/s3/s3test"
 )
 
 // customers is the shape of ANCHORS.md's customers table.
@@ -118,13 +124,19 @@ const benchRows = 10_000_000
 // columns on threads goroutines.
 func benchScan(b *testing.B, columns []int, threads int) {
 	dir := customersFile(b, benchRows)
+	benchScanWith(b, Scanner{Dir: dir}, ".", benchRows, columns, threads)
+}
+
+// benchScanWith reads every morsel of the customers file of want rows at
+// path through s, with the given columns on threads goroutines.
+func benchScanWith(b *testing.B, s Scanner, path string, want int64, columns []int, threads int) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
 	var sink atomic.Int64
 	for range b.N {
-		sc, err := Scanner{Dir: dir}.Open(ctx, dataio.ScanRequest{
-			Source:  &ir.Source{Kind: ir.SourceParquet, Path: "."},
+		sc, err := s.Open(ctx, dataio.ScanRequest{
+			Source:  &ir.Source{Kind: ir.SourceParquet, Path: path},
 			Schema:  customers,
 			Columns: columns,
 		})
@@ -154,12 +166,12 @@ func benchScan(b *testing.B, columns []int, threads int) {
 			})
 		}
 		wg.Wait()
-		if got := sc.Stats().Rows; got != benchRows {
-			b.Fatalf("read %d rows, want %d", got, benchRows)
+		if got := sc.Stats().Rows; got != want {
+			b.Fatalf("read %d rows, want %d", got, want)
 		}
 		sc.Close()
 	}
-	b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(want)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
 
 // BenchmarkScanAgeCountry reads what ANCHORS.md's q1 needs: age (int32,
@@ -217,4 +229,44 @@ func BenchmarkWriteCustomers(b *testing.B) {
 	}
 	b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 	b.ReportMetric(float64(bytes)/(1<<20), "MB/file")
+}
+
+// s3BenchRows makes a customers file of about 100 MB.
+const s3BenchRows = 5_000_000
+
+// BenchmarkS3Scan reads a customers file of about 100 MB from the
+// in-process S3 server, over loopback HTTP, and from the local disk (warm
+// page cache), every column and two of them, on every core. The server
+// runs in the benchmark's process and shares its cores.
+func BenchmarkS3Scan(b *testing.B) {
+	dir := customersFile(b, s3BenchRows)
+	data, err := os.ReadFile(filepath.Join(dir, "part-00000.parquet"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := s3test.Start(b, "lake")
+	_, err = srv.Client.PutObject(context.Background(), &awss3.PutObjectInput{
+		Bucket: aws.String(srv.Bucket), Key: aws.String("customers/part-00000.parquet"), Body: bytes.NewReader(data),
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	st := s3.NewStore(srv.Client)
+	threads := runtime.GOMAXPROCS(0)
+	for _, cols := range []struct {
+		name    string
+		columns []int
+	}{{"all", []int{0, 1, 2, 3, 4, 5, 6}}, {"age,country", []int{2, 3}}} {
+		b.Run("local/"+cols.name, func(b *testing.B) {
+			benchScanWith(b, Scanner{Dir: dir}, ".", s3BenchRows, cols.columns, threads)
+			b.ReportMetric(float64(len(data))/(1<<20), "MB/file")
+		})
+		b.Run("s3/"+cols.name, func(b *testing.B) {
+			before := st.Stats()
+			benchScanWith(b, Scanner{S3: oneStore{st}}, "s3://lake/customers/", s3BenchRows, cols.columns, threads)
+			after := st.Stats()
+			b.ReportMetric(float64(after.Bytes-before.Bytes)/float64(b.N)/(1<<20), "MB-fetched/op")
+			b.ReportMetric(float64(after.Requests-before.Requests)/float64(b.N), "requests/op")
+		})
+	}
 }

@@ -15,6 +15,7 @@ import (
 	dec "github.com/meshctl/meshctl/executor/decimal"
 	"github.com/meshctl/meshctl/executor/vector"
 	"github.com/meshctl/meshctl/lang/types"
+	"github.com/meshctl/meshctl/providers/internal/objects"
 )
 
 // columnReader decodes one column chunk of a row group into vectors, a
@@ -31,7 +32,10 @@ type columnReader struct {
 	col      types.Column
 
 	pages pq.Pages
-	page  pq.Page
+	// section is what the pages are read through: the object, or the
+	// chunk's bytes fetched from a remote store.
+	section objects.Section
+	page    pq.Page
 	// values are the page's non-null values (or dictionary codes).
 	values encoding.Values
 	// def holds the page's definition levels, one per row; nil for a
@@ -62,9 +66,15 @@ type columnReader struct {
 	s128  []dec.Int128
 }
 
-// start prepares c to read a column chunk.
-func (c *columnReader) start(chunk pq.ColumnChunk) {
-	c.pages = chunk.Pages()
+// start prepares c to read a column chunk through section, which finish
+// closes.
+func (c *columnReader) start(chunk pq.ColumnChunk, section objects.Section) {
+	c.section = section
+	if fc, ok := chunk.(*pq.FileColumnChunk); ok {
+		c.pages = fc.PagesFrom(section)
+	} else {
+		c.pages = chunk.Pages()
+	}
 	c.page, c.values, c.def = nil, encoding.Values{}, nil
 	c.pageRows, c.rowPos, c.valPos, c.pageRow = 0, 0, 0, 0
 	c.dict, c.dictValues, c.dictVec = nil, encoding.Values{}, nil
@@ -79,6 +89,10 @@ func (c *columnReader) finish() {
 	if c.pages != nil {
 		c.pages.Close()
 		c.pages = nil
+	}
+	if c.section != nil {
+		c.section.Close()
+		c.section = nil
 	}
 	c.dict, c.dictValues, c.dictVec = nil, encoding.Values{}, nil
 }

@@ -1,5 +1,5 @@
-// Package parquet reads and writes Parquet files on the local file system
-// for meshctl:
+// Package parquet reads Parquet files on the local file system or on S3,
+// and writes them locally, for meshctl:
 //
 //   - SchemaReader implements sourceschema.Reader from the files' footers
 //     alone, without reading any row data, plus the columns of Hive-style
@@ -13,9 +13,13 @@
 //     partitioned into Hive-style folders.
 //
 // It owns the mapping between Parquet's physical and logical types and
-// meshctl's column types (lang/types), and the rules by which a source path
-// names its files (a file, a directory searched recursively, or a glob
-// pattern, through providers/internal/localfiles). Partition folders are
+// meshctl's column types (lang/types). Which files a source path names (a
+// file, a directory searched recursively, or a glob pattern; a published
+// output through its manifest) and how they are read come from
+// providers/internal/objects: local paths through
+// providers/internal/localfiles, s3:// paths through the objects.S3 that
+// cmd hands the Scanner and the SchemaReader (providers/s3.Stores). Only
+// footers and the requested columns' chunks are read. Partition folders are
 // written and read through providers/internal/hive, shared with the CSV
 // provider.
 //

@@ -141,6 +141,12 @@ type scanOpts struct {
 // morsels in order.
 func scanAll(t testing.TB, dir, path string, schema types.Schema, o scanOpts) (scanResult, error) {
 	t.Helper()
+	return scanWith(t, Scanner{Dir: dir}, path, schema, o)
+}
+
+// scanWith is scanAll through a given scanner.
+func scanWith(t testing.TB, s Scanner, path string, schema types.Schema, o scanOpts) (scanResult, error) {
+	t.Helper()
 	ctx := context.Background()
 	cols := o.columns
 	if cols == nil {
@@ -148,7 +154,7 @@ func scanAll(t testing.TB, dir, path string, schema types.Schema, o scanOpts) (s
 			cols = append(cols, i)
 		}
 	}
-	sc, err := Scanner{Dir: dir}.Open(ctx, dataio.ScanRequest{
+	sc, err := s.Open(ctx, dataio.ScanRequest{
 		Source:     &ir.Source{Kind: ir.SourceParquet, Name: "src", Path: path, Declared: o.declared},
 		Schema:     schema,
 		Columns:    cols,

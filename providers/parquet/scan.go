@@ -2,39 +2,43 @@ package parquet
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"os"
+	"io"
 	"slices"
 	"sync"
 	"sync/atomic"
 
 	pq "github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/meshctl/meshctl/executor/dataio"
 	"github.com/meshctl/meshctl/executor/vector"
 	"github.com/meshctl/meshctl/lang/types"
 	"github.com/meshctl/meshctl/providers/internal/hive"
-	"github.com/meshctl/meshctl/providers/internal/localfiles"
+	"github.com/meshctl/meshctl/providers/internal/objects"
 )
 
-// Scanner reads Parquet sources on the local file system for the executor.
-// It holds no state besides its configuration and is safe for concurrent
-// use.
+// Scanner reads Parquet sources, on the local file system or on S3, for
+// the executor. It holds no state besides its configuration and is safe
+// for concurrent use.
 type Scanner struct {
 	// Dir is the workspace root, against which a relative source path is
 	// resolved; absolute paths are used as they are.
 	Dir string
+	// S3 reads s3:// sources (providers/s3.Stores), through the source's
+	// endpoint; without it they are refused.
+	S3 objects.S3
 }
 
 var _ dataio.Scanner = Scanner{}
 
 // Open resolves the files that req.Source.Path names (as SchemaReader
-// does), reads their footers and checks that each holds the requested
-// columns, under the same names, in types that convert to the requested
-// ones. Every row group of every file is one morsel, in file then row-group
-// order.
+// does), reads their footers (several files at once, so that S3's latency
+// is paid once per batch of files) and checks that each holds the
+// requested columns, under the same names, in types that convert to the
+// requested ones. Every row group of every file is one morsel, in file
+// then row-group order.
 //
 // A requested column that a file lacks is read from the file's Hive-style
 // partition folders (country=DE/, below the source's root folder; see
@@ -47,7 +51,9 @@ var _ dataio.Scanner = Scanner{}
 // the folder's value does not satisfy skips the whole file: its footer is
 // read, none of its row groups.
 //
-// Read decodes only the requested columns, through parquet-go's page API.
+// Read decodes only the requested columns, through parquet-go's page API,
+// and reads only their column chunks: on S3, one ranged GET per chunk
+// (neighbouring small ones coalesced), streamed as pages are decoded.
 // String columns whose pages are dictionary-encoded come out as
 // dictionary-encoded vectors (vector.Dict, vector.Codes) sharing the row
 // group's dictionary; a dictionary vector is never reused, so operators may
@@ -64,7 +70,11 @@ func (s Scanner) Open(ctx context.Context, req dataio.ScanRequest) (dataio.Scan,
 			return nil, fmt.Errorf("parquet scan of %s: column index %d is out of the schema's range", req.Source.Name, i)
 		}
 	}
-	files, err := localfiles.Match(s.Dir, req.Source.Path, ".parquet")
+	store, err := objects.For(ctx, s.Dir, req.Source.Path, req.Source.Endpoint, s.S3)
+	if err != nil {
+		return nil, err
+	}
+	files, err := store.Match(ctx, req.Source.Path, ".parquet")
 	if err != nil {
 		return nil, err
 	}
@@ -79,24 +89,29 @@ func (s Scanner) Open(ctx context.Context, req dataio.ScanRequest) (dataio.Scan,
 		sc.schema[i] = req.Schema[c]
 	}
 	sc.pool.New = func() any { return &readState{batch: vector.NewBatch(sc.schema, sc.batchSize)} }
-	for fi, f := range files {
-		if err := ctx.Err(); err != nil {
-			sc.Close()
-			return nil, err
+	opened := make([]*openedFile, len(files))
+	err = objects.Each(ctx, len(files), func(i int) error {
+		of, err := openFile(ctx, store, files[i], req)
+		opened[i] = of
+		return err
+	})
+	if err != nil {
+		for _, of := range opened {
+			if of != nil {
+				of.obj.Close()
+			}
 		}
-		of, err := openFile(f, req)
-		if err != nil {
-			sc.Close()
-			return nil, err
-		}
-		sc.files = append(sc.files, of)
+		return nil, err
+	}
+	sc.files = opened
+	for fi, of := range opened {
 		sc.bytes.Add(of.footerBytes)
 		if of.pruned {
 			// A partition value rules the file out: its row groups stay
 			// morsels, which Read skips without reading, so that the
 			// morsels and the skipped ones count alike.
-			of.f.Close()
-			of.f = nil
+			of.obj.Close()
+			of.obj = nil
 		}
 		for rg, g := range of.pf.Metadata().RowGroups {
 			sc.morsels = append(sc.morsels, morsel{file: fi, rowGroup: rg, firstRow: of.rowGroupStart[rg], rows: g.NumRows})
@@ -108,7 +123,7 @@ func (s Scanner) Open(ctx context.Context, req dataio.ScanRequest) (dataio.Scan,
 // openedFile is one file of a scan, open for the scan's lifetime.
 type openedFile struct {
 	name string
-	f    *os.File
+	obj  objects.Object
 	pf   *pq.File
 	// cols are the requested columns, in the request's order.
 	cols []readColumn
@@ -120,6 +135,7 @@ type openedFile struct {
 	// rowGroupStart is the index in the file of each row group's first row.
 	rowGroupStart []int64
 	footerBytes   int64
+	size          int64
 }
 
 // readColumn is one requested column as one file stores it, or, when
@@ -131,26 +147,23 @@ type readColumn struct {
 	part *hive.Constant
 }
 
-// openFile opens one file and resolves the requested columns in it.
-func openFile(file localfiles.File, req dataio.ScanRequest) (_ *openedFile, err error) {
-	f, err := os.Open(file.Path)
+// openFile opens one file, reads its footer and resolves the requested
+// columns in it.
+func openFile(ctx context.Context, store objects.Store, file objects.File, req dataio.ScanRequest) (_ *openedFile, err error) {
+	obj, fr, err := openObject(ctx, store, file)
 	if err != nil {
 		return nil, err
 	}
 	defer func() {
 		if err != nil {
-			f.Close()
+			obj.Close()
 		}
 	}()
-	info, err := f.Stat()
-	if err != nil {
+	size := obj.Size()
+	if err := checkFrame(fr, size, file.Name); err != nil {
 		return nil, err
 	}
-	size := info.Size()
-	if err := checkFrame(f, size, file.Name); err != nil {
-		return nil, err
-	}
-	pf, err := openParquet(f, size, file.Name)
+	pf, err := openParquet(fr, size, file.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -159,11 +172,8 @@ func openFile(file localfiles.File, req dataio.ScanRequest) (_ *openedFile, err 
 	if err != nil {
 		return nil, fmt.Errorf("%s is not a valid Parquet file: %w", file.Name, err)
 	}
-	of := &openedFile{name: file.Name, f: f, pf: pf}
-	var tail [8]byte
-	if _, err := f.ReadAt(tail[:], size-8); err == nil {
-		of.footerBytes = int64(binary.LittleEndian.Uint32(tail[:4])) + 8
-	}
+	of := &openedFile{name: file.Name, obj: obj, pf: pf, footerBytes: fr.footerLen(), size: size}
+	fr.release()
 	// The partition folders are parsed only when a column is missing: a
 	// stray folder name then cannot break a scan that does not need them.
 	var (
@@ -263,7 +273,7 @@ func openFile(file localfiles.File, req dataio.ScanRequest) (_ *openedFile, err 
 
 // openParquet reads a file's footer. A corrupt footer is an error naming
 // the file, even where parquet-go would panic.
-func openParquet(f *os.File, size int64, name string) (pf *pq.File, err error) {
+func openParquet(f io.ReaderAt, size int64, name string) (pf *pq.File, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			pf, err = nil, fmt.Errorf("%s is not a valid Parquet file: %v", name, p)
@@ -304,6 +314,7 @@ type scan struct {
 type readState struct {
 	batch   *vector.Batch
 	readers []columnReader
+	ranges  []objects.Range
 }
 
 // Morsels returns the number of row groups of all the files.
@@ -324,11 +335,11 @@ func (sc *scan) Stats() dataio.ScanStats {
 func (sc *scan) Close() error {
 	var first error
 	for _, of := range sc.files {
-		if of.f != nil {
-			if err := of.f.Close(); err != nil && first == nil {
+		if of.obj != nil {
+			if err := of.obj.Close(); err != nil && first == nil {
 				first = err
 			}
-			of.f = nil
+			of.obj = nil
 		}
 	}
 	return first
@@ -347,7 +358,7 @@ func (sc *scan) Read(ctx context.Context, m int, emit func(*vector.Batch) error)
 		sc.skipped.Add(1)
 		return nil
 	}
-	if of.f == nil {
+	if of.obj == nil {
 		return errors.New("parquet scan: read after close")
 	}
 	if mo.rows == 0 {
@@ -364,6 +375,23 @@ func (sc *scan) Read(ctx context.Context, m int, emit func(*vector.Batch) error)
 	}
 	chunks := of.pf.RowGroups()[mo.rowGroup].ColumnChunks()
 	meta := &of.pf.Metadata().RowGroups[mo.rowGroup]
+	// The column chunks to read, fetched as the store sees fit.
+	ranges := st.ranges[:0]
+	for _, rc := range of.cols {
+		if rc.part != nil {
+			continue
+		}
+		r, err := chunkRange(&meta.Columns[rc.fc.leaf].MetaData, of.size)
+		if err != nil {
+			return fmt.Errorf("%s: row group %d: column %q: %w: %v", of.name, mo.rowGroup, rc.fc.name, errCorrupt, err)
+		}
+		ranges = append(ranges, r)
+	}
+	st.ranges = ranges
+	sections, err := of.obj.Sections(ctx, ranges)
+	if err != nil {
+		return err
+	}
 	for i := range st.readers {
 		r := &st.readers[i]
 		rc := &of.cols[i]
@@ -373,7 +401,8 @@ func (sc *scan) Read(ctx context.Context, m int, emit func(*vector.Batch) error)
 			r.pages = nil // nothing to read: finish has nothing to release
 			continue
 		}
-		r.start(chunks[rc.fc.leaf])
+		r.start(chunks[rc.fc.leaf], sections[0])
+		sections = sections[1:]
 		sc.bytes.Add(meta.Columns[rc.fc.leaf].MetaData.TotalCompressedSize)
 	}
 	emitting := false
@@ -416,4 +445,17 @@ func (sc *scan) Read(ctx context.Context, m int, emit func(*vector.Batch) error)
 		done += int64(n)
 	}
 	return nil
+}
+
+// chunkRange returns the bytes of a column chunk, as parquet-go reads
+// them: from its dictionary page, if any, else from its first data page.
+func chunkRange(md *format.ColumnMetaData, size int64) (objects.Range, error) {
+	r := objects.Range{Off: md.DataPageOffset, Len: md.TotalCompressedSize}
+	if md.DictionaryPageOffset != 0 {
+		r.Off = md.DictionaryPageOffset
+	}
+	if r.Off < 0 || r.Len < 0 || r.Off > size || r.Len > size-r.Off {
+		return r, fmt.Errorf("its column chunk (%d bytes at offset %d) lies outside the file (%d bytes)", r.Len, r.Off, size)
+	}
+	return r, nil
 }

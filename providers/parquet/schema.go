@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 
 	pq "github.com/parquet-go/parquet-go"
@@ -17,22 +16,27 @@ import (
 	"github.com/meshctl/meshctl/lang/sourceschema"
 	"github.com/meshctl/meshctl/lang/types"
 	"github.com/meshctl/meshctl/providers/internal/hive"
-	"github.com/meshctl/meshctl/providers/internal/localfiles"
+	"github.com/meshctl/meshctl/providers/internal/objects"
 )
 
-// SchemaReader reads the schema of Parquet sources from their footers. It
-// holds no state besides its configuration and is safe for concurrent use.
+// SchemaReader reads the schema of Parquet sources, on the local file
+// system or on S3, from their footers. It holds no state besides its
+// configuration and is safe for concurrent use.
 type SchemaReader struct {
 	// Dir is the workspace root, against which a relative source path is
 	// resolved; absolute paths are used as they are.
 	Dir string
+	// S3 reads s3:// sources (providers/s3.Stores), through the source's
+	// endpoint; without it they are refused.
+	S3 objects.S3
 }
 
 var _ sourceschema.Reader = SchemaReader{}
 
 // ReadSchema returns the columns of the Parquet files that src.Path names:
 // a file, a directory (every *.parquet file below it), or a glob pattern.
-// Only each file's footer is read.
+// Only each file's footer is read: on S3, its last 64 KiB and first bytes
+// (more when the footer is longer), several files at once.
 //
 // Columns keep the order in which the file lists them; a column is nullable
 // when it is OPTIONAL. Columns whose type meshctl does not read yet (nested
@@ -46,22 +50,33 @@ var _ sourceschema.Reader = SchemaReader{}
 // that the files do not hold come after the files' columns, in folder
 // order, typed as hive.Columns infers them from the folders' values.
 func (r SchemaReader) ReadSchema(ctx context.Context, src *ir.Source) (*sourceschema.Result, error) {
-	files, err := localfiles.Match(r.Dir, src.Path, ".parquet")
+	store, err := objects.For(ctx, r.Dir, src.Path, src.Endpoint, r.S3)
+	if err != nil {
+		return nil, err
+	}
+	files, err := store.Match(ctx, src.Path, ".parquet")
+	if err != nil {
+		return nil, err
+	}
+	type footer struct {
+		cols  types.Schema
+		notes []string
+	}
+	footers := make([]footer, len(files))
+	err = objects.Each(ctx, len(files), func(i int) error {
+		cols, notes, err := readFooter(ctx, store, files[i])
+		footers[i] = footer{cols, notes}
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
 	var (
 		res   sourceschema.Result
-		first localfiles.File
+		first objects.File
 	)
 	for i, f := range files {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		cols, notes, err := readFooter(f)
-		if err != nil {
-			return nil, err
-		}
+		cols, notes := footers[i].cols, footers[i].notes
 		for _, n := range notes {
 			if !slices.Contains(res.Notes, n) {
 				res.Notes = append(res.Notes, n)
@@ -75,7 +90,7 @@ func (r SchemaReader) ReadSchema(ctx context.Context, src *ir.Source) (*sourcesc
 			return nil, err
 		}
 	}
-	parts, err := hive.Columns(files)
+	parts, err := hive.Columns(objects.AsLocalFiles(files))
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +106,7 @@ func (r SchemaReader) ReadSchema(ctx context.Context, src *ir.Source) (*sourcesc
 // mergeColumns checks that the file got holds the same columns as the file
 // want, with the same types, and makes a column of want nullable when it is
 // nullable in got.
-func mergeColumns(want types.Schema, wantFile localfiles.File, got types.Schema, gotFile localfiles.File) error {
+func mergeColumns(want types.Schema, wantFile objects.File, got types.Schema, gotFile objects.File) error {
 	for i, w := range want {
 		j := got.Index(w.Name)
 		if j < 0 {
@@ -111,17 +126,13 @@ func mergeColumns(want types.Schema, wantFile localfiles.File, got types.Schema,
 }
 
 // readFooter reads the schema in the footer of one Parquet file.
-func readFooter(file localfiles.File) (types.Schema, []string, error) {
-	f, err := os.Open(file.Path)
+func readFooter(ctx context.Context, store objects.Store, file objects.File) (types.Schema, []string, error) {
+	obj, fr, err := openObject(ctx, store, file)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, nil, err
-	}
-	return decodeFooter(f, info.Size(), file.Name)
+	defer obj.Close()
+	return decodeFooter(fr, obj.Size(), file.Name)
 }
 
 // decodeFooter reads the schema in the footer of the Parquet file of size

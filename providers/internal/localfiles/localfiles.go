@@ -93,7 +93,7 @@ func Match(root, path, ext string) ([]File, error) {
 			return nil, fmt.Errorf("%q is not a valid glob pattern: %w", path, err)
 		}
 		for _, m := range matches {
-			if skipName(filepath.Base(m)) {
+			if SkipName(filepath.Base(m)) {
 				continue
 			}
 			info, err := os.Stat(m)
@@ -198,7 +198,7 @@ func (l *lister) dir(dir, base string) error {
 	}
 	for _, e := range entries {
 		name := e.Name()
-		if skipName(name) {
+		if SkipName(name) {
 			continue
 		}
 		p := filepath.Join(dir, name)
@@ -290,7 +290,7 @@ func relativeTo(base, path string) string {
 
 // skipName reports whether a file or directory is left out of a directory
 // source: hidden entries and those that data tools use for bookkeeping.
-func skipName(name string) bool {
+func SkipName(name string) bool {
 	return strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")
 }
 

@@ -33,6 +33,13 @@ func readManifest(file, name string) (*lakeio.Manifest, string, error) {
 		}
 		return nil, "", fmt.Errorf("read manifest %s: %w", name, err)
 	}
+	return ParseManifest(data, name)
+}
+
+// ParseManifest decodes and checks a manifest's content, wherever it was
+// read from (a file, an S3 object), and returns it with the SHA-256 of
+// data (hexadecimal); messages call the manifest name.
+func ParseManifest(data []byte, name string) (*lakeio.Manifest, string, error) {
 	sum := sha256.Sum256(data)
 	m := new(lakeio.Manifest)
 	if err := json.Unmarshal(data, m); err != nil {

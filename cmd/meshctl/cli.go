@@ -191,10 +191,7 @@ before or after positional arguments.`,
 		newForceUnlockCmd(g),
 		newVersionCmd(g),
 		newGitHubCmd(g),
-		newTestCmd(g),
-		newGraphCmd(g),
-		newExportCmd(g),
-		newCatalogCmd(g),
+		newStatusCmd(g),
 	)
 	return root
 }

@@ -191,7 +191,6 @@ before or after positional arguments.`,
 		newForceUnlockCmd(g),
 		newVersionCmd(g),
 		newGitHubCmd(g),
-		newStatusCmd(g),
 	)
 	return root
 }

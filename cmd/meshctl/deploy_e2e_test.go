@@ -140,7 +140,7 @@ var bigCustomers struct {
 // bigCustomerRows rows with the columns of examples/sales's, generated
 // once per test binary next to it (TestMain removes that folder).
 // Workspaces get it as a hard link: no test may modify it.
-func bigCustomersCSV(t *testing.T) string {
+func bigCustomersCSV(t testing.TB) string {
 	t.Helper()
 	bigCustomers.once.Do(func() {
 		p := filepath.Join(filepath.Dir(binary), "customers-big.csv")

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/user"
 	"path/filepath"
 	"strings"
 	"time"
@@ -108,7 +107,7 @@ func (g *globals) lockState(ctx context.Context, w *workspace, op string, lf loc
 	s := &session{w: w, store: &state.Store{Backend: b, MeshctlVersion: buildVersion().Version}, lake: lk}
 	if lf.lock {
 		id := newLockID()
-		info := statestore.LockInfo{ID: id, Operation: op, Who: whoAmI(), PID: os.Getpid(), Version: buildVersion().Version, Created: time.Now().UTC()}
+		info := statestore.LockInfo{ID: id, Operation: op, Who: statestore.WhoAmI(), PID: os.Getpid(), Version: buildVersion().Version, Created: time.Now().UTC()}
 		if err := s.store.Lock(ctx, info, lf.timeout); err != nil {
 			var le *statestore.LockedError
 			if errors.As(err, &le) {
@@ -138,15 +137,6 @@ func newLockID() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
-}
-
-func whoAmI() string {
-	name := "unknown"
-	if u, err := user.Current(); err == nil {
-		name = u.Username
-	}
-	host, _ := os.Hostname()
-	return name + "@" + host
 }
 
 // makePlan plans the session's workspace against its state.

@@ -10,6 +10,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/user"
 	"time"
 )
 
@@ -61,4 +63,46 @@ func (e *LockedError) Error() string {
 	h := e.Holder
 	return fmt.Sprintf("the state is locked by %s (pid %d, %s since %s, lock ID %s, at %s); wait for it to finish, or if that process is gone run: meshctl force-unlock %s",
 		h.Who, h.PID, h.Operation, h.Created.Format(time.RFC3339), h.ID, e.Where, h.ID)
+}
+
+// Complete returns info with the holder fields a caller left empty filled
+// in — who (user@host), process and time — or an error when it has no ID.
+// Every backend records the same holder, so a lock message reads alike
+// whatever the backend.
+func (info LockInfo) Complete() (LockInfo, error) {
+	if info.ID == "" {
+		return info, errors.New("the lock ID is empty")
+	}
+	if info.Who == "" {
+		info.Who = WhoAmI()
+	}
+	if info.PID == 0 {
+		info.PID = os.Getpid()
+	}
+	if info.Created.IsZero() {
+		info.Created = time.Now().UTC()
+	}
+	return info, nil
+}
+
+// Holder describes a lock's holder for messages: "ana@ci-7 (pid 42,
+// apply since 2026-11-25T10:00:00Z, lock ID 3f2a)".
+func (info LockInfo) Holder() string {
+	return fmt.Sprintf("%s (pid %d, %s since %s, lock ID %s)", info.Who, info.PID, info.Operation, info.Created.Format(time.RFC3339), info.ID)
+}
+
+// WhoAmI returns user@host for LockInfo.Who.
+func WhoAmI() string {
+	name := os.Getenv("USER")
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = u.Username
+	}
+	if name == "" {
+		name = "unknown"
+	}
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "unknown"
+	}
+	return name + "@" + host
 }

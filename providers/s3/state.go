@@ -10,8 +10,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/url"
-	"os"
-	"os/user"
 	"strings"
 	"sync"
 	"time"
@@ -159,17 +157,9 @@ func (b *StateBackend) Lock(ctx context.Context, info statestore.LockInfo, timeo
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if info.ID == "" {
-		return fmt.Errorf("lock %s: the lock ID is empty", b.Describe())
-	}
-	if info.Who == "" {
-		info.Who = whoAmI()
-	}
-	if info.PID == 0 {
-		info.PID = os.Getpid()
-	}
-	if info.Created.IsZero() {
-		info.Created = time.Now().UTC()
+	info, err := info.Complete()
+	if err != nil {
+		return fmt.Errorf("lock %s: %w", b.Describe(), err)
 	}
 	content, err := json.MarshalIndent(info, "", "  ")
 	if err != nil {
@@ -286,7 +276,7 @@ func (b *StateBackend) Unlock(ctx context.Context, id string) error {
 	case !held:
 		return fmt.Errorf("unlock %s: it is not locked (lock ID %s was already released or broken)", b.Describe(), id)
 	case holder.ID != id:
-		return fmt.Errorf("unlock %s: the lock is held by %s, not by lock ID %s; it was left in place", b.Describe(), holderText(holder), id)
+		return fmt.Errorf("unlock %s: the lock is held by %s, not by lock ID %s; it was left in place", b.Describe(), holder.Holder(), id)
 	}
 	return b.removeLock(ctx, "unlock")
 }
@@ -306,7 +296,7 @@ func (b *StateBackend) ForceUnlock(ctx context.Context, id string) error {
 	case !held:
 		return fmt.Errorf("force-unlock %s: there is no lock to break (%s does not exist)", b.Describe(), b.url(b.lockKey()))
 	case holder.ID != id:
-		return fmt.Errorf("force-unlock %s: the lock is now held by %s, not lock ID %s; it was left in place", b.Describe(), holderText(holder), id)
+		return fmt.Errorf("force-unlock %s: the lock is now held by %s, not lock ID %s; it was left in place", b.Describe(), holder.Holder(), id)
 	}
 	return b.removeLock(ctx, "force-unlock")
 }
@@ -345,25 +335,4 @@ func (b *StateBackend) readHolder(ctx context.Context) (holder statestore.LockIn
 		holder.Created = out.LastModified.UTC()
 	}
 	return holder, true, nil
-}
-
-// holderText describes a holder for Unlock's and ForceUnlock's messages.
-func holderText(h statestore.LockInfo) string {
-	return fmt.Sprintf("%s (pid %d, %s since %s, lock ID %s)", h.Who, h.PID, h.Operation, h.Created.Format(time.RFC3339), h.ID)
-}
-
-// whoAmI returns user@host for LockInfo.Who.
-func whoAmI() string {
-	name := os.Getenv("USER")
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		name = u.Username
-	}
-	if name == "" {
-		name = "unknown"
-	}
-	host, err := os.Hostname()
-	if err != nil || host == "" {
-		host = "unknown"
-	}
-	return name + "@" + host
 }

@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"os"
-	"os/user"
 	"path/filepath"
 	"strings"
 	"time"
@@ -30,17 +29,9 @@ func (b *Backend) Lock(ctx context.Context, info statestore.LockInfo, timeout ti
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if info.ID == "" {
-		return fmt.Errorf("lock %s: the lock ID is empty", b.Describe())
-	}
-	if info.Who == "" {
-		info.Who = whoAmI()
-	}
-	if info.PID == 0 {
-		info.PID = os.Getpid()
-	}
-	if info.Created.IsZero() {
-		info.Created = time.Now().UTC()
+	info, err := info.Complete()
+	if err != nil {
+		return fmt.Errorf("lock %s: %w", b.Describe(), err)
 	}
 	content, err := json.MarshalIndent(info, "", "  ")
 	if err != nil {
@@ -124,7 +115,7 @@ func (b *Backend) Unlock(ctx context.Context, id string) error {
 	case !held:
 		return fmt.Errorf("unlock %s: it is not locked (lock ID %s was already released or broken)", b.Describe(), id)
 	case holder.ID != id:
-		return fmt.Errorf("unlock %s: the lock is held by %s, not by lock ID %s; it was left in place", b.Describe(), holderText(holder), id)
+		return fmt.Errorf("unlock %s: the lock is held by %s, not by lock ID %s; it was left in place", b.Describe(), holder.Holder(), id)
 	}
 	return b.removeLock("unlock")
 }
@@ -142,7 +133,7 @@ func (b *Backend) ForceUnlock(ctx context.Context, id string) error {
 	case !held:
 		return fmt.Errorf("force-unlock %s: there is no lock to break (%s does not exist)", b.Describe(), b.lockPath())
 	case holder.ID != id:
-		return fmt.Errorf("force-unlock %s: the lock is now held by %s, not lock ID %s; it was left in place", b.Describe(), holderText(holder), id)
+		return fmt.Errorf("force-unlock %s: the lock is now held by %s, not lock ID %s; it was left in place", b.Describe(), holder.Holder(), id)
 	}
 	return b.removeLock("force-unlock")
 }
@@ -187,11 +178,6 @@ func readHolder(path string) (holder statestore.LockInfo, held bool) {
 	return holder, true
 }
 
-// holderText describes a holder for Unlock's and ForceUnlock's messages.
-func holderText(h statestore.LockInfo) string {
-	return fmt.Sprintf("%s (pid %d, %s since %s, lock ID %s)", h.Who, h.PID, h.Operation, h.Created.Format(time.RFC3339), h.ID)
-}
-
 // staleHint says when the holder ran on this host and its process is gone.
 func staleHint(h statestore.LockInfo) string {
 	at := strings.LastIndexByte(h.Who, '@')
@@ -203,20 +189,4 @@ func staleHint(h statestore.LockInfo) string {
 		return ""
 	}
 	return fmt.Sprintf("pid %d is not running on this host %s: the lock looks stale", h.PID, host)
-}
-
-// whoAmI returns user@host for LockInfo.Who.
-func whoAmI() string {
-	name := os.Getenv("USER")
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		name = u.Username
-	}
-	if name == "" {
-		name = "unknown"
-	}
-	host, err := os.Hostname()
-	if err != nil || host == "" {
-		host = "unknown"
-	}
-	return name + "@" + host
 }

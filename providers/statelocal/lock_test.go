@@ -55,7 +55,7 @@ func TestLockFile(t *testing.T) {
 	if err := json.Unmarshal(raw, &got); err != nil {
 		t.Fatalf("lock file is not a LockInfo: %v\n%s", err, raw)
 	}
-	want := statestore.LockInfo{ID: "L1", Operation: "plan", Who: whoAmI(), PID: os.Getpid(), Version: "1.2.3"}
+	want := statestore.LockInfo{ID: "L1", Operation: "plan", Who: statestore.WhoAmI(), PID: os.Getpid(), Version: "1.2.3"}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(statestore.LockInfo{}, "Created")); diff != "" {
 		t.Errorf("lock file (-want +got):\n%s", diff)
 	}
@@ -200,7 +200,7 @@ func TestLockAcrossProcesses(t *testing.T) {
 		t.Fatalf("helper said %q, want locked", line)
 	}
 	le := asLocked(t, b.Lock(ctx, statestore.LockInfo{ID: "parent", Operation: "plan"}, 50*time.Millisecond))
-	want := statestore.LockInfo{ID: "child-lock", Operation: "apply", Who: whoAmI(), PID: h.cmd.Process.Pid, Version: "test"}
+	want := statestore.LockInfo{ID: "child-lock", Operation: "apply", Who: statestore.WhoAmI(), PID: h.cmd.Process.Pid, Version: "test"}
 	if diff := cmp.Diff(want, le.Holder, cmpopts.IgnoreFields(statestore.LockInfo{}, "Created")); diff != "" {
 		t.Errorf("holder (-want +got):\n%s", diff)
 	}
@@ -269,11 +269,11 @@ func TestStaleHint(t *testing.T) {
 		holder statestore.LockInfo
 		stale  bool
 	}{
-		{"dead pid on this host", statestore.LockInfo{Who: whoAmI(), PID: deadPID}, true},
-		{"live pid on this host", statestore.LockInfo{Who: whoAmI(), PID: os.Getpid()}, false},
+		{"dead pid on this host", statestore.LockInfo{Who: statestore.WhoAmI(), PID: deadPID}, true},
+		{"live pid on this host", statestore.LockInfo{Who: statestore.WhoAmI(), PID: os.Getpid()}, false},
 		{"pid on another host", statestore.LockInfo{Who: "bob@elsewhere.invalid", PID: deadPID}, false},
 		{"no host", statestore.LockInfo{Who: "unknown", PID: deadPID}, false},
-		{"no pid", statestore.LockInfo{Who: whoAmI()}, false},
+		{"no pid", statestore.LockInfo{Who: statestore.WhoAmI()}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"os/user"
 	"strconv"
 	"strings"
 	"time"
@@ -38,14 +36,9 @@ func (b *Backend) Lock(ctx context.Context, info statestore.LockInfo, timeout ti
 	if strings.HasPrefix(info.ID, sessionIDPrefix) {
 		return fmt.Errorf("lock %s: lock IDs must not start with %q", b.Describe(), sessionIDPrefix)
 	}
-	if info.Who == "" {
-		info.Who = whoAmI()
-	}
-	if info.PID == 0 {
-		info.PID = os.Getpid()
-	}
-	if info.Created.IsZero() {
-		info.Created = time.Now().UTC()
+	info, err := info.Complete()
+	if err != nil {
+		return fmt.Errorf("lock %s: %w", b.Describe(), err)
 	}
 	content, err := json.Marshal(info)
 	if err != nil {
@@ -193,7 +186,7 @@ func (b *Backend) Unlock(ctx context.Context, id string) error {
 	case err != nil:
 		return fmt.Errorf("unlock %s: %w", b.Describe(), err)
 	case holder.ID != id:
-		return fmt.Errorf("unlock %s: the lock is held by %s, not by lock ID %s; it was left in place", b.Describe(), holderText(holder), id)
+		return fmt.Errorf("unlock %s: the lock is held by %s, not by lock ID %s; it was left in place", b.Describe(), holder.Holder(), id)
 	}
 	return fmt.Errorf("unlock %s: lock ID %s is held by another connection, which only its process can release; if that process is gone, run: meshctl force-unlock %s", b.Describe(), id, id)
 }
@@ -275,7 +268,7 @@ func (b *Backend) forceUnlock(ctx context.Context, conn *pgx.Conn, id string) er
 		return nil // the record of a holder that died
 	}
 	if holder.ID != id {
-		return fmt.Errorf("the lock is now held by %s, not lock ID %s; it was left in place", holderText(holder), id)
+		return fmt.Errorf("the lock is now held by %s, not lock ID %s; it was left in place", holder.Holder(), id)
 	}
 	pid, err := b.holderPID(ctx, conn, n)
 	if err != nil || pid == 0 {
@@ -313,25 +306,4 @@ func (b *Backend) holderPID(ctx context.Context, conn *pgx.Conn, n names) (int32
 		return 0, err
 	}
 	return *pid, nil
-}
-
-// holderText describes a holder for Unlock's and ForceUnlock's messages.
-func holderText(h statestore.LockInfo) string {
-	return fmt.Sprintf("%s (pid %d, %s since %s, lock ID %s)", h.Who, h.PID, h.Operation, h.Created.Format(time.RFC3339), h.ID)
-}
-
-// whoAmI returns user@host for LockInfo.Who.
-func whoAmI() string {
-	name := os.Getenv("USER")
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		name = u.Username
-	}
-	if name == "" {
-		name = "unknown"
-	}
-	host, err := os.Hostname()
-	if err != nil || host == "" {
-		host = "unknown"
-	}
-	return name + "@" + host
 }

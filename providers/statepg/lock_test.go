@@ -38,7 +38,7 @@ func TestLockRow(t *testing.T) {
 		t.Fatal(err)
 	}
 	row := cells(t, s, "SELECT id, info->>'operation', info->>'who', (info->>'pid'), backend_pid::text FROM meshctl_state_locks WHERE workspace = 'w'")
-	want := []string{"L1", "plan", whoAmI(), strconv.Itoa(os.Getpid()), strconv.Itoa(int(b.held.conn.PgConn().PID()))}
+	want := []string{"L1", "plan", statestore.WhoAmI(), strconv.Itoa(os.Getpid()), strconv.Itoa(int(b.held.conn.PgConn().PID()))}
 	if got := advisoryHolders(t, s, b); got != want[4] {
 		t.Errorf("the advisory lock is held by %s, want %s", got, want[4])
 	}

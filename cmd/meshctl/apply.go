@@ -105,6 +105,7 @@ run apply again to finish the job.`,
 			}
 			opts := g.executorOptions(s.w, threads)
 			progress := newProgress(g)
+			lineage := g.openLineage(s.w)
 			res, err := apply.Run(ctx, apply.Options{
 				Plan:              p,
 				Products:          s.w.compiled.Products,
@@ -118,9 +119,10 @@ run apply again to finish the job.`,
 				Parallelism:       parallelism,
 				KeepVersions:      keep,
 				MeshctlVersion:    buildVersion().Version,
-				Events:            progress.event,
+				Events:            lineage.wrap(progress.event),
 			})
 			progress.stop()
+			lineage.close()
 			if res != nil {
 				g.applyReport(res)
 			}

@@ -191,6 +191,10 @@ before or after positional arguments.`,
 		newForceUnlockCmd(g),
 		newVersionCmd(g),
 		newGitHubCmd(g),
+		newGraphCmd(g),
+		newExportCmd(g),
+		newStatusCmd(g),
+		newCatalogCmd(g),
 	)
 	return root
 }

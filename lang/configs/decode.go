@@ -3,6 +3,7 @@ package configs
 import (
 	"fmt"
 	"math/big"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -434,8 +435,12 @@ func looksLikePassword(s string) bool {
 
 var meshSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{{Name: "name", Required: true}, {Name: "mask_key"}, {Name: "description"}},
-	Blocks:     []hcl.BlockHeaderSchema{{Type: "state"}},
+	Blocks:     []hcl.BlockHeaderSchema{{Type: "state"}, {Type: "lineage"}},
 }
+
+var lineageSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+	{Name: "file"}, {Name: "url"}, {Name: "endpoint"}, {Name: "api_key"}, {Name: "namespace"},
+}}
 
 var stateSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "backend"}, {Name: "path"}, {Name: "bucket"}, {Name: "key"}, {Name: "region"},
@@ -449,8 +454,15 @@ func (d *decoder) mesh(b *hcl.Block) *Mesh {
 	m.Name, _ = d.str(c.Attributes, "name")
 	m.MaskKey = d.secret(c.Attributes, "mask_key")
 	m.Description, _ = d.str(c.Attributes, "description")
-	var stateRange hcl.Range
+	var stateRange, lineageRange hcl.Range
 	for _, sb := range c.Blocks {
+		if sb.Type == "lineage" {
+			if d.single(sb, lineageRange, m.Lineage != nil) {
+				lineageRange = sb.DefRange
+				m.Lineage = d.lineage(sb)
+			}
+			continue
+		}
 		if !d.single(sb, stateRange, m.State != nil) {
 			continue
 		}
@@ -479,6 +491,51 @@ func (d *decoder) mesh(b *hcl.Block) *Mesh {
 		m.State = st
 	}
 	return m
+}
+
+// lineage decodes mesh { lineage { ... } }: a file or an http(s) URL,
+// not both; endpoint and api_key only go with a URL.
+func (d *decoder) lineage(b *hcl.Block) *LineageConfig {
+	c, hd := b.Body.Content(lineageSchema)
+	d.hcl(hd)
+	l := &LineageConfig{Range: b.DefRange}
+	var fileOK, urlOK bool
+	l.File, fileOK = d.str(c.Attributes, "file")
+	l.URL, urlOK = d.str(c.Attributes, "url")
+	l.Endpoint, _ = d.str(c.Attributes, "endpoint")
+	l.APIKey = d.secret(c.Attributes, "api_key")
+	l.Namespace, _ = d.str(c.Attributes, "namespace")
+	fileAttr, hasFile := c.Attributes["file"]
+	urlAttr, hasURL := c.Attributes["url"]
+	switch {
+	case hasFile && hasURL:
+		later := urlAttr
+		if fileAttr.Range.Start.Byte > urlAttr.Range.Start.Byte {
+			later = fileAttr
+		}
+		d.errorf(later.NameRange, "Both file and url", "OpenLineage events go to a file or to an HTTP endpoint, not both: remove one of them.")
+	case !hasFile && !hasURL:
+		d.errorf(b.DefRange, "Missing file or url",
+			"A lineage block names where apply sends OpenLineage events: file = \".meshctl/lineage.jsonl\" (JSON lines) or url = \"http://marquez:5000\" (an OpenLineage HTTP endpoint).")
+	case fileOK && strings.TrimSpace(l.File) == "":
+		d.errorf(fileAttr.Expr.Range(), "Empty file", "file is the JSON-lines file OpenLineage events are appended to, such as \".meshctl/lineage.jsonl\".")
+	case urlOK:
+		if u, err := url.Parse(l.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			d.errorf(urlAttr.Expr.Range(), "Invalid lineage url",
+				"url is an OpenLineage HTTP endpoint such as \"http://marquez:5000\": http:// or https://, then a host; %q is not.", l.URL)
+		}
+	}
+	if !hasURL {
+		for _, n := range []string{"endpoint", "api_key"} {
+			if a, ok := c.Attributes[n]; ok && hasFile {
+				d.errorf(a.NameRange, "Attribute not used with a lineage file", "%s applies to an HTTP endpoint (url), not to a file.", n)
+			}
+		}
+	}
+	if urlOK && l.Endpoint == "" {
+		l.Endpoint = DefaultLineageEndpoint
+	}
+	return l
 }
 
 var domainSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{

@@ -42,8 +42,34 @@ type Mesh struct {
 	// MaskKey keys the HMAC of mask = "hash"; nil means plain SHA-256.
 	MaskKey *Secret
 	State   *StateConfig
+	// Lineage is where apply sends OpenLineage run events; nil sends none.
+	Lineage *LineageConfig
 	Range   hcl.Range
 }
+
+// LineageConfig names where apply emits OpenLineage run events (START,
+// COMPLETE, FAIL per product): a JSON-lines file or an HTTP endpoint,
+// exactly one of them.
+type LineageConfig struct {
+	// File is a JSON-lines file events are appended to, relative to the
+	// workspace root.
+	File string
+	// URL is an OpenLineage HTTP endpoint's base (http:// or https://),
+	// such as Marquez's "http://marquez:5000"; events are POSTed to URL
+	// joined with Endpoint.
+	URL string
+	// Endpoint is the API path below URL (DefaultLineageEndpoint when not
+	// written, as in OpenLineage's own clients).
+	Endpoint string
+	// APIKey is sent as a bearer token; nil sends none.
+	APIKey *Secret
+	// Namespace is the OpenLineage job namespace; "" means the mesh's name.
+	Namespace string
+	Range     hcl.Range
+}
+
+// DefaultLineageEndpoint is the API path of OpenLineage's HTTP transport.
+const DefaultLineageEndpoint = "api/v1/lineage"
 
 // StateConfig says where deployed state lives.
 type StateConfig struct {

@@ -16,11 +16,12 @@ test:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 
-# Plans and applies the sales domain's products (local state and files,
-# no credentials), shows that a second plan has nothing to do, then
-# previews the marketing product built on what sales published.
+# Runs the sales domain's tests, plans and applies its products (local
+# state and files, no credentials), shows that a second plan has nothing
+# to do, then previews the marketing product built on what sales published.
 demo: build
 	$(BIN) --chdir examples/sales validate --policies ../governance
+	$(BIN) --chdir examples/sales test --policies ../governance
 	$(BIN) --chdir examples/sales plan -out plan.out --policies ../governance
 	$(BIN) --chdir examples/sales apply plan.out --policies ../governance
 	$(BIN) --chdir examples/sales plan -detailed-exitcode --policies ../governance
@@ -50,6 +51,7 @@ fuzz:
 	$(GO) test ./lang/configs -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME)
 	$(GO) test ./lang/compile -run '^$$' -fuzz FuzzCompile -fuzztime $(FUZZTIME)
 	$(GO) test ./lang/format -run '^$$' -fuzz FuzzSource -fuzztime $(FUZZTIME)
+	$(GO) test ./lang/meshtest -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME)
 	$(GO) test ./providers/csv -run '^$$' -fuzz FuzzCSVSchema -fuzztime $(FUZZTIME)
 	$(GO) test ./providers/csv -run '^$$' -fuzz FuzzScan -fuzztime $(FUZZTIME)
 	$(GO) test ./providers/csv -run '^$$' -fuzz FuzzParsers -fuzztime $(FUZZTIME)

@@ -1,7 +1,9 @@
-// Package discover finds a workspace's configuration files: every
-// *.mesh.hcl below the root, skipping hidden folders (.git, .meshctl, …).
-// Loading (lang/configs) and formatting (lang/format) share it so that
-// both see the same files.
+// Package discover finds a workspace's files: the configuration files
+// (*.mesh.hcl) and the test files (*.meshtest.hcl) below the root,
+// skipping hidden folders (.git, .meshctl, …). Loading (lang/configs) and
+// formatting (lang/format) share it so that both see the same
+// configuration files; meshctl test (lang/meshtest) finds its files here
+// too, so that a test file is never loaded as configuration.
 package discover
 
 import (
@@ -14,11 +16,21 @@ import (
 // Suffix is the extension of meshctl configuration files.
 const Suffix = ".mesh.hcl"
 
+// TestSuffix is the extension of meshctl test files. It does not end in
+// Suffix, so configuration loading never sees a test file.
+const TestSuffix = ".meshtest.hcl"
+
 // IsConfigFile reports whether name (a base name or a path) is a meshctl
 // configuration file.
-func IsConfigFile(name string) bool {
+func IsConfigFile(name string) bool { return hasSuffix(name, Suffix) }
+
+// IsTestFile reports whether name (a base name or a path) is a meshctl
+// test file.
+func IsTestFile(name string) bool { return hasSuffix(name, TestSuffix) }
+
+func hasSuffix(name, suffix string) bool {
 	base := path.Base(name)
-	return strings.HasSuffix(base, Suffix) && len(base) > len(Suffix) && !strings.HasPrefix(base, ".")
+	return strings.HasSuffix(base, suffix) && len(base) > len(suffix) && !strings.HasPrefix(base, ".")
 }
 
 // skipDir reports whether a folder below the root is left out: hidden
@@ -29,7 +41,13 @@ func skipDir(name string) bool {
 
 // Files returns the slash-separated paths, relative to fsys's root and
 // sorted, of every configuration file in fsys.
-func Files(fsys fs.FS) ([]string, error) {
+func Files(fsys fs.FS) ([]string, error) { return find(fsys, IsConfigFile) }
+
+// TestFiles returns the slash-separated paths, relative to fsys's root and
+// sorted, of every test file in fsys.
+func TestFiles(fsys fs.FS) ([]string, error) { return find(fsys, IsTestFile) }
+
+func find(fsys fs.FS, match func(string) bool) ([]string, error) {
 	var out []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -41,7 +59,7 @@ func Files(fsys fs.FS) ([]string, error) {
 			}
 			return nil
 		}
-		if IsConfigFile(d.Name()) && d.Type().IsRegular() {
+		if match(d.Name()) && d.Type().IsRegular() {
 			out = append(out, p)
 		}
 		return nil

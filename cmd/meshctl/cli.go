@@ -157,9 +157,11 @@ func newRoot(g *globals) *cobra.Command {
 		Use:   "meshctl",
 		Short: "Declarative GitOps pipelines for a Data Mesh",
 		Long: `meshctl compiles the data products of a Data Mesh, declared in *.mesh.hcl
-files, into typed columnar pipelines: validate them, format them, explain
-their plans, and (in later releases) plan and apply them against deployed
-state, the way Terraform does for infrastructure.
+files, into typed columnar pipelines, and plans and applies them against
+deployed state the way Terraform does for infrastructure: validate, test,
+plan (with the mesh's policies, and as a pull-request comment), apply
+(PostgreSQL, Parquet and CSV in; Parquet, CSV or PostgreSQL tables out, on
+local disk or S3), then graph, catalog, export and status for consumers.
 
 Flags may be written with one dash or two (-out or --out) and may stand
 before or after positional arguments.`,

@@ -130,8 +130,28 @@ func run(args []string, s streams, lookup func(string) (string, bool)) int {
 	}
 	// Ctrl-C (or SIGTERM) cancels the run: apply stops starting products,
 	// discards what it was writing and saves the state of what finished.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// A second one exits at once, as Terraform's does: staged versions are
+	// never visible, and a stale lock is what force-unlock is for.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer func() {
+		// No signal is delivered after Stop: closing ends the watcher.
+		signal.Stop(sigs)
+		close(sigs)
+	}()
+	go func() {
+		if _, ok := <-sigs; !ok {
+			return
+		}
+		cancel()
+		fmt.Fprintln(s.Err, "Interrupted: stopping cleanly (interrupt again to exit at once).")
+		if _, ok := <-sigs; ok {
+			fmt.Fprintln(s.Err, "Interrupted twice: exiting now.")
+			os.Exit(130)
+		}
+	}()
 	err := root.ExecuteContext(ctx)
 	if prof != nil {
 		pprof.StopCPUProfile()

@@ -301,6 +301,27 @@ func (b *background) wait() result {
 }
 
 // ended reports whether the process has ended.
+// waitOrDump waits for the process; if it has not ended within d it
+// sends SIGQUIT, so that the Go runtime prints every goroutine's stack,
+// and fails with that dump: a hang becomes a diagnosable failure.
+func (b *background) waitOrDump(t *testing.T, d time.Duration) result {
+	t.Helper()
+	select {
+	case <-b.done:
+		return b.res
+	case <-time.After(d):
+	}
+	_ = b.cmd.Process.Signal(syscall.SIGQUIT)
+	select {
+	case <-b.done:
+	case <-time.After(10 * time.Second):
+		_ = b.cmd.Process.Kill()
+		<-b.done
+	}
+	t.Fatalf("meshctl did not end within %s; its goroutines:\n%s", d, b.res.stderr)
+	return b.res
+}
+
 func (b *background) ended() bool {
 	select {
 	case <-b.done:
@@ -1334,7 +1355,7 @@ func TestApplyInterruptedByCtrlC(t *testing.T) {
 	if err := apply.cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatalf("interrupt: %v", err)
 	}
-	r := apply.wait()
+	r := apply.waitOrDump(t, 90*time.Second)
 	if r.code != 1 || !strings.Contains(r.stdout, "product.customers_copy: create failed: interrupted") || !strings.Contains(r.stdout, "Apply complete:") {
 		t.Errorf("apply interrupted by Ctrl-C: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
@@ -1692,4 +1713,53 @@ func lastReport(t *testing.T, stdout string) applyReport {
 		t.Errorf("the report names no plan")
 	}
 	return rep
+}
+
+// TestApplyInterruptedTwice: a second Ctrl-C exits at once (130), leaving
+// no visible partial version; the next apply finishes the job.
+func TestApplyInterruptedTwice(t *testing.T) {
+	t.Parallel()
+	dir := salesWorkspace(t)
+	write(t, dir, "products/customers_copy.mesh.hcl", copyProduct)
+	useBigCustomers(t, dir)
+	apply := startMeshctl(t, dir, "apply", "-auto-approve")
+	pattern := filepath.Join(dir, "lake", "customers_copy", lakeio.VersionsDir, "*.staging", "*.parquet")
+	deadline := time.Now().Add(60 * time.Second)
+	for !stagedBeyond(t, pattern, 1<<20) {
+		if apply.ended() {
+			r := apply.wait()
+			t.Fatalf("apply ended (exit %d) before it could be interrupted\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("customers_copy was not staged within 60s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	for range 2 {
+		if err := apply.cmd.Process.Signal(os.Interrupt); err != nil {
+			t.Fatalf("interrupt: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	r := apply.waitOrDump(t, 60*time.Second)
+	if r.code != 130 && !strings.Contains(r.stdout, "Apply complete:") {
+		t.Fatalf("apply interrupted twice: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r.code == 130 && !strings.Contains(r.stderr, "Interrupted twice: exiting now.") {
+		t.Errorf("exit 130 without the message:\n%s", r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "lake", "customers_copy", lakeio.ManifestName)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("customers_copy was published although its apply was interrupted: %v", err)
+	}
+	r = meshctl(t, dir, "apply", "-auto-approve")
+	if id := lockIDIn(r.stderr); r.code != 0 && id != "" {
+		meshctlExit(t, dir, 0, "force-unlock", id)
+		r = meshctl(t, dir, "apply", "-auto-approve")
+	}
+	if r.code != 0 || !strings.Contains(r.stdout, "0 failed, 0 skipped") {
+		t.Fatalf("apply after two interrupts: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if m := checkPublished(t, dir, "customers_copy"); m.Rows != bigCustomerRows {
+		t.Errorf("customers_copy: %d rows, want %d", m.Rows, bigCustomerRows)
+	}
 }

@@ -234,6 +234,9 @@ meshctl github comment --help).`,
 			if err != nil {
 				return err
 			}
+			// The plan is made: the state lock is not needed to show it or
+			// post it (GitHub retries may wait minutes).
+			s.close(ctx)
 			if err := g.showPlan(p); err != nil {
 				return err
 			}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -50,6 +51,17 @@ type Result struct {
 // whose condition cannot be evaluated for an object (an error, a null) is
 // a violation of that policy: governance fails closed.
 func Evaluate(in Input) Result {
+	// Evaluation makes much short-lived garbage over a large live heap
+	// (the compiled workspace), so the collector would scan that heap
+	// again and again: collecting less often while it runs nearly halves
+	// its cost (20 policies × 1,000 products: ~210 → ~150 ms) for a few
+	// tens of MB more at the peak. A GOGC the user set higher, or off,
+	// is left alone.
+	if old := debug.SetGCPercent(400); old < 0 || old > 400 {
+		debug.SetGCPercent(old)
+	} else {
+		defer debug.SetGCPercent(old)
+	}
 	e := newEvaluator(in)
 	var res Result
 	for _, name := range in.Workspace.PolicyOrder {
@@ -105,6 +117,7 @@ type evaluator struct {
 	// products caches each product's model and values: every kind of
 	// object but sources holds its product.
 	products map[string]*productValues
+	built    bool
 	// scanned holds, per source, the widest schema a product scans it with.
 	scanned map[string]types.Schema
 }
@@ -150,6 +163,7 @@ func (e *evaluator) objects(kind string) []object {
 		e.cache[kind] = objs
 		return objs
 	}
+	e.buildProducts()
 	for _, c := range e.in.Plan.Changes {
 		vals := e.product(c)
 		if vals == nil {
@@ -209,12 +223,34 @@ func (e *evaluator) objects(kind string) []object {
 	return objs
 }
 
+// buildProducts builds every product's values once, on every core: for a
+// large mesh it is a good part of what policies cost.
+func (e *evaluator) buildProducts() {
+	if e.built {
+		return
+	}
+	e.built = true
+	changes := e.in.Plan.Changes
+	vals := make([]*productValues, len(changes))
+	parallel(len(changes), func(i int) { vals[i] = e.build(changes[i]) })
+	for i, c := range changes {
+		e.products[c.Product] = vals[i]
+	}
+}
+
 // product builds the product as policies see it: from the workspace and
 // its compiled form, or, for a delete, from what state recorded.
 func (e *evaluator) product(c *plans.ProductChange) *productValues {
 	if v, ok := e.products[c.Product]; ok {
 		return v
 	}
+	v := e.build(c)
+	e.products[c.Product] = v
+	return v
+}
+
+// build makes one product's values; it only reads the evaluator.
+func (e *evaluator) build(c *plans.ProductChange) *productValues {
 	cp := e.in.Workspace.Products[c.Product]
 	var ip *ir.Product
 	if e.in.Compiled != nil {
@@ -232,7 +268,6 @@ func (e *evaluator) product(c *plans.ProductChange) *productValues {
 		v = &productValues{model: m, config: cp}
 		v.product, v.output, v.columns = m.Values()
 	}
-	e.products[c.Product] = v
 	return v
 }
 

@@ -4,12 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -20,73 +17,13 @@ import (
 	"github.com/meshctl/meshctl/lang/types"
 	"github.com/meshctl/meshctl/planner/lakeio"
 	"github.com/meshctl/meshctl/providers/internal/objects"
-	"github.com/meshctl/meshctl/providers/s3"
 	"github.com/meshctl/meshctl/providers/s3/s3test"
 )
-
-// countingHTTP counts the requests and response bytes of an S3 client.
-type countingHTTP struct {
-	inner    awss3.HTTPClient
-	requests atomic.Int64
-	bytes    atomic.Int64
-}
-
-func (c *countingHTTP) Do(r *http.Request) (*http.Response, error) {
-	c.requests.Add(1)
-	resp, err := c.inner.Do(r)
-	if err == nil && resp.Body != nil {
-		resp.Body = &countingBody{ReadCloser: resp.Body, n: &c.bytes}
-	}
-	return resp, err
-}
-
-type countingBody struct {
-	io.ReadCloser
-	n *atomic.Int64
-}
-
-func (b *countingBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	b.n.Add(int64(n))
-	return n, err
-}
 
 // oneStore hands the same store out for every endpoint.
 type oneStore struct{ st objects.Store }
 
 func (o oneStore) Store(context.Context, string) (objects.Store, error) { return o.st, nil }
-
-// s3Store returns a store over the test server whose traffic is counted.
-func s3Store(t testing.TB, srv *s3test.Server) (*s3.Store, *countingHTTP) {
-	t.Helper()
-	opts := srv.Client.Options()
-	counter := &countingHTTP{inner: opts.HTTPClient}
-	return s3.NewStore(awss3.New(opts, func(o *awss3.Options) { o.HTTPClient = counter })), counter
-}
-
-// upload copies the files below dir to the test server, under prefix.
-func upload(t testing.TB, srv *s3test.Server, dir, prefix string) {
-	t.Helper()
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		_, err = srv.Client.PutObject(context.Background(), &awss3.PutObjectInput{
-			Bucket: aws.String(srv.Bucket),
-			Key:    aws.String(prefix + filepath.ToSlash(rel)),
-			Body:   bytes.NewReader(data),
-		})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
 
 // ordersCSV is n rows of a CSV with a header, quoted fields holding
 // delimiters, quotes and line breaks, and a bad row every badEvery rows
@@ -135,8 +72,8 @@ func TestScanS3EqualsLocal(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := s3test.Start(t, "lake")
-	upload(t, srv, filepath.Join(dir, "lake"), "raw/")
-	st, _ := s3Store(t, srv)
+	srv.Upload(t, filepath.Join(dir, "lake"), "raw/")
+	st, _ := srv.CountedStore()
 
 	tests := []struct {
 		name, path string
@@ -192,15 +129,15 @@ func TestReadSchemaS3(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := s3test.Start(t, "lake")
-	upload(t, srv, filepath.Join(dir, "lake"), "raw/")
-	st, counter := s3Store(t, srv)
+	srv.Upload(t, filepath.Join(dir, "lake"), "raw/")
+	st, counter := srv.CountedStore()
 	ctx := context.Background()
 	for _, path := range []string{"lake/t", "lake/big/", "lake/big/x.csv"} {
 		want, err := SchemaReader{Dir: dir, SampleRows: 100}.ReadSchema(ctx, source(path, header))
 		if err != nil {
 			t.Fatal(err)
 		}
-		before := counter.bytes.Load()
+		before := counter.Bytes.Load()
 		got, err := SchemaReader{S3: oneStore{st}, SampleRows: 100}.ReadSchema(ctx, source("s3://lake/raw/"+strings.TrimPrefix(path, "lake/"), header))
 		if err != nil {
 			t.Fatal(err)
@@ -208,7 +145,7 @@ func TestReadSchemaS3(t *testing.T) {
 		if diff := gocmp.Diff(want, got); diff != "" {
 			t.Errorf("schema of %s (-local +S3):\n%s", path, diff)
 		}
-		if read := counter.bytes.Load() - before; strings.Contains(path, "big") && read > int64(len(big))/4 {
+		if read := counter.Bytes.Load() - before; strings.Contains(path, "big") && read > int64(len(big))/4 {
 			t.Errorf("sampling 100 rows of %s fetched %d of its %d bytes", path, read, len(big))
 		}
 	}
@@ -229,7 +166,7 @@ func TestScanS3Published(t *testing.T) {
 		m.Files = append(m.Files, lakeio.File{Path: f.Path, Rows: f.Rows, Bytes: f.Bytes})
 	}
 	srv := s3test.Start(t, "lake")
-	upload(t, srv, out, "sales/t/")
+	srv.Upload(t, out, "sales/t/")
 	data := fmt.Appendf(nil, `{"format_version":1,"version_id":"v2","format":"csv","files":[`)
 	for i, f := range m.Files {
 		if i > 0 {
@@ -241,7 +178,7 @@ func TestScanS3Published(t *testing.T) {
 	if _, err := srv.Client.PutObject(context.Background(), &awss3.PutObjectInput{Bucket: aws.String("lake"), Key: aws.String("sales/t/_manifest.json"), Body: bytes.NewReader(data)}); err != nil {
 		t.Fatal(err)
 	}
-	st, _ := s3Store(t, srv)
+	st, _ := srv.CountedStore()
 	got := scanAll(t, Scanner{S3: oneStore{st}}, scanRequest("s3://lake/sales/t", header, partSchema, allColumns(len(partSchema))))
 	if got.Err != "" {
 		t.Fatal(got.Err)
@@ -264,7 +201,7 @@ func TestScanS3Published(t *testing.T) {
 // TestScanS3Errors names the s3:// path.
 func TestScanS3Errors(t *testing.T) {
 	srv := s3test.Start(t, "lake")
-	st, _ := s3Store(t, srv)
+	st, _ := srv.CountedStore()
 	want := `no file or directory matches "s3://lake/nothing/" (no object's key starts with "nothing/")`
 	got := scanAll(t, Scanner{S3: oneStore{st}}, scanRequest("s3://lake/nothing/", header, ordersSchema, allColumns(4)))
 	if got.Err != want {

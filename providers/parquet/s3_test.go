@@ -1,10 +1,7 @@
 package parquet
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,74 +18,13 @@ import (
 	"github.com/meshctl/meshctl/lang/ir"
 	"github.com/meshctl/meshctl/lang/types"
 	"github.com/meshctl/meshctl/providers/internal/objects"
-	"github.com/meshctl/meshctl/providers/s3"
 	"github.com/meshctl/meshctl/providers/s3/s3test"
 )
-
-// countingHTTP counts the requests and response bytes of an S3 client.
-type countingHTTP struct {
-	inner    awss3.HTTPClient
-	requests atomic.Int64
-	bytes    atomic.Int64
-}
-
-func (c *countingHTTP) Do(r *http.Request) (*http.Response, error) {
-	c.requests.Add(1)
-	resp, err := c.inner.Do(r)
-	if err == nil && resp.Body != nil {
-		resp.Body = &countingBody{ReadCloser: resp.Body, n: &c.bytes}
-	}
-	return resp, err
-}
-
-type countingBody struct {
-	io.ReadCloser
-	n *atomic.Int64
-}
-
-func (b *countingBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	b.n.Add(int64(n))
-	return n, err
-}
 
 // oneStore hands the same store out for every endpoint.
 type oneStore struct{ st objects.Store }
 
 func (o oneStore) Store(context.Context, string) (objects.Store, error) { return o.st, nil }
-
-// s3Store returns a store over the test server whose HTTP traffic is
-// counted.
-func s3Store(t testing.TB, srv *s3test.Server) (*s3.Store, *countingHTTP) {
-	t.Helper()
-	opts := srv.Client.Options()
-	counter := &countingHTTP{inner: opts.HTTPClient}
-	return s3.NewStore(awss3.New(opts, func(o *awss3.Options) { o.HTTPClient = counter })), counter
-}
-
-// upload copies the files below dir to the test server, under prefix.
-func upload(t testing.TB, srv *s3test.Server, dir, prefix string) {
-	t.Helper()
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		_, err = srv.Client.PutObject(context.Background(), &awss3.PutObjectInput{
-			Bucket: aws.String(srv.Bucket),
-			Key:    aws.String(prefix + filepath.ToSlash(rel)),
-			Body:   bytes.NewReader(data),
-		})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
 
 // writeCustomers writes n customers from first on into dir, in row
 // groups of rowGroup rows.
@@ -124,8 +60,8 @@ func TestScanS3EqualsLocal(t *testing.T) {
 		writeCustomers(t, filepath.Join(dir, "lake", "c", sub), int64(i), 1+i*20_000, 20_000, 4_000)
 	}
 	srv := s3test.Start(t, "lake")
-	upload(t, srv, filepath.Join(dir, "lake"), "warehouse/")
-	st, _ := s3Store(t, srv)
+	srv.Upload(t, filepath.Join(dir, "lake"), "warehouse/")
+	st, _ := srv.CountedStore()
 	remote := Scanner{S3: oneStore{st}}
 
 	i64 := func(v int64) ir.Value { return ir.Value{Type: types.Int64Type, Int: v} }
@@ -211,9 +147,9 @@ func TestScanS3ReadsOnlyTheColumnsAsked(t *testing.T) {
 	dir := t.TempDir()
 	files := writeCustomers(t, dir, 1, 1, 200_000, 50_000)
 	srv := s3test.Start(t, "lake")
-	upload(t, srv, dir, "c/")
+	srv.Upload(t, dir, "c/")
 	size := files[0].Bytes
-	st, counter := s3Store(t, srv)
+	st, counter := srv.CountedStore()
 
 	// The column chunks of age, as the footer gives them.
 	f, err := os.Open(filepath.Join(dir, files[0].Path))
@@ -243,18 +179,18 @@ func TestScanS3ReadsOnlyTheColumnsAsked(t *testing.T) {
 	// A HEAD for the path, the footer (the last 64 KiB and the magic in
 	// front), then one GET per row group.
 	wantBytes := tailBytes + 4 + chunks
-	if got := counter.bytes.Load(); got != wantBytes {
+	if got := counter.Bytes.Load(); got != wantBytes {
 		t.Errorf("fetched %d bytes, want %d (the footer and %d of age's chunks)", got, wantBytes, chunks)
 	}
-	if got := st.Stats(); got.Bytes != wantBytes || got.Requests != 1+2+4 || counter.requests.Load() != 1+2+4 {
-		t.Errorf("store stats %+v, %d HTTP requests; want %d bytes in 7 requests", got, counter.requests.Load(), wantBytes)
+	if got := st.Stats(); got.Bytes != wantBytes || got.Requests != 1+2+4 || counter.Requests.Load() != 1+2+4 {
+		t.Errorf("store stats %+v, %d HTTP requests; want %d bytes in 7 requests", got, counter.Requests.Load(), wantBytes)
 	}
-	if counter.bytes.Load()*5 > size {
-		t.Errorf("fetched %d bytes of a %d-byte file to read one column of seven", counter.bytes.Load(), size)
+	if counter.Bytes.Load()*5 > size {
+		t.Errorf("fetched %d bytes of a %d-byte file to read one column of seven", counter.Bytes.Load(), size)
 	}
 
 	// The schema is read from the footer alone.
-	before := counter.bytes.Load()
+	before := counter.Bytes.Load()
 	sr := SchemaReader{S3: oneStore{st}}
 	got, err := sr.ReadSchema(context.Background(), &ir.Source{Kind: ir.SourceParquet, Path: "s3://lake/c/"})
 	if err != nil {
@@ -263,7 +199,7 @@ func TestScanS3ReadsOnlyTheColumnsAsked(t *testing.T) {
 	if diff := gocmp.Diff(customers, got.Columns); diff != "" {
 		t.Errorf("schema (-want +got):\n%s", diff)
 	}
-	if read := counter.bytes.Load() - before; read > tailBytes+4+4096 {
+	if read := counter.Bytes.Load() - before; read > tailBytes+4+4096 {
 		t.Errorf("the schema read fetched %d bytes", read)
 	}
 }
@@ -281,8 +217,8 @@ func TestScanS3Published(t *testing.T) {
 	writeOutput(t, out, dataio.SinkRequest{Schema: oldSchema}, batchOf(t, oldSchema, oldRows))
 	writeManifest(t, out, "v2", files)
 	srv := s3test.Start(t, "lake")
-	upload(t, srv, out, "sales/t/")
-	st, _ := s3Store(t, srv)
+	srv.Upload(t, out, "sales/t/")
+	st, _ := srv.CountedStore()
 
 	for _, path := range []string{"s3://lake/sales/t", "s3://lake/sales/t/", "s3://lake/sales/t/_versions/v2"} {
 		res, err := scanWith(t, Scanner{S3: oneStore{st}}, path, partSchema, scanOpts{})
@@ -314,11 +250,11 @@ func TestScanS3Errors(t *testing.T) {
 	dir := t.TempDir()
 	writeCustomers(t, dir, 1, 1, 10, 10)
 	srv := s3test.Start(t, "lake")
-	upload(t, srv, dir, "c/")
+	srv.Upload(t, dir, "c/")
 	if _, err := srv.Client.PutObject(context.Background(), &awss3.PutObjectInput{Bucket: aws.String("lake"), Key: aws.String("bad/x.parquet"), Body: strings.NewReader("not parquet at all")}); err != nil {
 		t.Fatal(err)
 	}
-	st, _ := s3Store(t, srv)
+	st, _ := srv.CountedStore()
 	for _, tt := range []struct{ path, want string }{
 		{"s3://lake/nothing/", `no file or directory matches "s3://lake/nothing/" (no object's key starts with "nothing/")`},
 		{"s3://other/c/", `no file or directory matches "s3://other/c/" (the bucket "other" does not exist)`},

@@ -163,6 +163,29 @@ func (v *Vector) Reset(n int) {
 	}
 }
 
+// Truncate makes v hold its first n rows (n ≤ v.Len), keeping its
+// memory: a reader that filled a batch for more rows than it found.
+func (v *Vector) Truncate(n int) {
+	v.Len = n
+	switch v.Phys {
+	case PhysBool:
+		v.Bool = v.Bool[:n]
+	case PhysInt32:
+		v.I32 = v.I32[:n]
+	case PhysInt64:
+		v.I64 = v.I64[:n]
+	case PhysFloat64:
+		v.F64 = v.F64[:n]
+	case PhysInt128:
+		v.I128 = v.I128[:n]
+	case PhysString:
+		v.Offsets = v.Offsets[:n+1]
+	}
+	if v.Valid != nil {
+		v.Valid = v.Valid[:words(n)]
+	}
+}
+
 func (v *Vector) ensureValidCap(n int) {
 	w := words(n)
 	if v.validBuf != nil && cap(v.validBuf) >= w {

@@ -144,3 +144,23 @@ func TestBitmap(t *testing.T) {
 		t.Errorf("bitmap %b", b)
 	}
 }
+
+func TestTruncate(t *testing.T) {
+	for _, phys := range []Physical{PhysBool, PhysInt32, PhysInt64, PhysFloat64, PhysInt128, PhysString} {
+		v := &Vector{Phys: phys}
+		v.Reset(130)
+		if phys == PhysString {
+			for i := range 130 {
+				v.AppendString(i, []byte("x"))
+			}
+		}
+		v.SetNull(129)
+		v.Truncate(65)
+		if v.Len != 65 || len(v.Valid) != 2 {
+			t.Errorf("%v: len %d, %d validity words", phys, v.Len, len(v.Valid))
+		}
+		if phys == PhysString && (len(v.Offsets) != 66 || string(v.String(64)) != "x") {
+			t.Errorf("strings: %d offsets, last %q", len(v.Offsets), v.String(64))
+		}
+	}
+}

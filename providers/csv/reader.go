@@ -219,7 +219,7 @@ func (r *reader) emit(emit func(*vector.Batch) error) error {
 	b := r.batch
 	b.Len = n
 	for _, v := range b.Cols {
-		truncate(v, n)
+		v.Truncate(n)
 	}
 	for slot, k := range r.df.consts {
 		if k != nil {
@@ -232,27 +232,6 @@ func (r *reader) emit(emit func(*vector.Batch) error) error {
 	return err
 }
 
-// truncate makes v hold its first n rows.
-func truncate(v *vector.Vector, n int) {
-	v.Len = n
-	switch v.Phys {
-	case vector.PhysBool:
-		v.Bool = v.Bool[:n]
-	case vector.PhysInt32:
-		v.I32 = v.I32[:n]
-	case vector.PhysInt64:
-		v.I64 = v.I64[:n]
-	case vector.PhysFloat64:
-		v.F64 = v.F64[:n]
-	case vector.PhysInt128:
-		v.I128 = v.I128[:n]
-	case vector.PhysString:
-		v.Offsets = v.Offsets[:n+1]
-	}
-	if v.Valid != nil {
-		v.Valid = v.Valid[:(n+63)/64]
-	}
-}
 
 // flushBlock converts the block's fields into the batch, column by column,
 // deals with its bad rows, and emits the batch when it is full.

@@ -329,23 +329,6 @@ func truncate(b *vector.Batch, n int) {
 		if v.Len == n {
 			continue
 		}
-		v.Len = n
-		switch v.Phys {
-		case vector.PhysBool:
-			v.Bool = v.Bool[:n]
-		case vector.PhysInt32:
-			v.I32 = v.I32[:n]
-		case vector.PhysInt64:
-			v.I64 = v.I64[:n]
-		case vector.PhysFloat64:
-			v.F64 = v.F64[:n]
-		case vector.PhysInt128:
-			v.I128 = v.I128[:n]
-		case vector.PhysString:
-			v.Offsets = v.Offsets[:n+1]
-		}
-		if v.Valid != nil {
-			v.Valid = v.Valid[:(n+63)/64]
-		}
+		v.Truncate(n)
 	}
 }

@@ -134,17 +134,8 @@ func (l *Local) Verify(ctx context.Context, path string, m *lakeio.Manifest, dee
 	if err != nil {
 		return nil, err
 	}
-	if m == nil {
-		return nil, fmt.Errorf("verify %s: no manifest", path)
-	}
-	// A manifest rebuilt from state may carry no format version: only
-	// its id and paths matter here.
-	check := *m
-	if check.FormatVersion == 0 {
-		check.FormatVersion = lakeio.ManifestFormatVersion
-	}
-	if err := localfiles.CheckManifest(&check); err != nil {
-		return nil, fmt.Errorf("verify %s: %w", path, err)
+	if err := localfiles.CheckVerifiable(path, m); err != nil {
+		return nil, err
 	}
 	version := filepath.Join(dir, filepath.FromSlash(lakeio.VersionDir(m.VersionID)))
 	var problems []string

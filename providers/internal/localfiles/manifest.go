@@ -162,3 +162,20 @@ func CheckVersionID(id string) error {
 	}
 	return nil
 }
+
+// CheckVerifiable checks a manifest about to be verified against what is
+// published at path. A manifest rebuilt from state may carry no format
+// version: only its id and paths matter then.
+func CheckVerifiable(path string, m *lakeio.Manifest) error {
+	if m == nil {
+		return fmt.Errorf("verify %s: no manifest", path)
+	}
+	check := *m
+	if check.FormatVersion == 0 {
+		check.FormatVersion = lakeio.ManifestFormatVersion
+	}
+	if err := CheckManifest(&check); err != nil {
+		return fmt.Errorf("verify %s: %w", path, err)
+	}
+	return nil
+}

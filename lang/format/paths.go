@@ -74,9 +74,9 @@ func (r *Result) Changed() []string {
 }
 
 // Paths formats the configuration files named by targets. A target is
-// either a configuration file (*.mesh.hcl; anything else is an error) or a
-// directory, searched with discover.Files: every configuration file below
-// it, leaving out hidden folders such as .git and .meshctl. A file reached
+// either a configuration or test file (*.mesh.hcl, *.meshtest.hcl;
+// anything else is an error) or a directory, searched with discover: every
+// such file below it, leaving out hidden folders such as .git and .meshctl. A file reached
 // twice is formatted once. Reading standard input ("-") is the caller's
 // business: see Reader.
 //
@@ -142,8 +142,8 @@ func expandTargets(targets []string) ([]string, error) {
 			return nil, fmt.Errorf("format: %w", err)
 		}
 		if !info.IsDir() {
-			if !discover.IsConfigFile(t) {
-				return nil, fmt.Errorf("format %s: not a meshctl configuration file (want a *%s file or a directory)", t, discover.Suffix)
+			if !discover.IsConfigFile(t) && !discover.IsTestFile(t) {
+				return nil, fmt.Errorf("format %s: not a meshctl configuration file (want a *%s or *%s file, or a directory)", t, discover.Suffix, discover.TestSuffix)
 			}
 			if !info.Mode().IsRegular() {
 				return nil, fmt.Errorf("format %s: not a regular file", t)
@@ -155,6 +155,11 @@ func expandTargets(targets []string) ([]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("format: search %s: %w", t, err)
 		}
+		tests, err := discover.TestFiles(os.DirFS(t))
+		if err != nil {
+			return nil, fmt.Errorf("format: search %s: %w", t, err)
+		}
+		rels = append(rels, tests...)
 		for _, rel := range rels {
 			add(filepath.Join(t, filepath.FromSlash(rel)))
 		}

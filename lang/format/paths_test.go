@@ -217,9 +217,10 @@ func TestPathsSkipsHiddenFolders(t *testing.T) {
 func TestPathsTargets(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
-		"a.mesh.hcl":     messy,
-		"sub/b.mesh.hcl": messy,
-		"notes.hcl":      messy,
+		"a.mesh.hcl":           messy,
+		"sub/b.mesh.hcl":       messy,
+		"tests/c.meshtest.hcl": messy,
+		"notes.hcl":            messy,
 	})
 	t.Chdir(dir)
 
@@ -232,7 +233,8 @@ func TestPathsTargets(t *testing.T) {
 		for _, f := range res.Files {
 			got = append(got, f.Path)
 		}
-		want := []string{"a.mesh.hcl", filepath.Join("sub", "b.mesh.hcl")}
+		// Test files are formatted like configuration files.
+		want := []string{"a.mesh.hcl", filepath.Join("sub", "b.mesh.hcl"), filepath.Join("tests", "c.meshtest.hcl")}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("paths (-want +got):\n%s", diff)
 		}

@@ -55,6 +55,17 @@ source "billing" {
     column "id" { type = "int64" }
   }
 }
+source "adhoc" {
+  type        = "postgres"
+  domain      = domain.sales
+  description = "An analyst's query"
+  dsn         = env("BILLING_DSN")
+  query       = "SELECT * FROM invoices"
+  schema {
+    infer = false
+    column "id" { type = "int64" }
+  }
+}
 product "customers" {
   domain      = domain.sales
   description = "Customers, masked"
@@ -210,6 +221,12 @@ func TestPolicyObjectModel(t *testing.T) {
   condition  = source.domain != "" && source.description != ""
   message    = "${source.name} (${source.type}, ${source.table}${source.path}${source.endpoint}) dsn=${source.has_dsn} columns=${join(",", [for c in source.columns : c.name])}"`,
 			want: []string{`source.billing [advisory] billing (postgres, public.invoices) dsn=true columns=id`}},
+		{name: "query sources", policy: `
+  applies_to = "source"
+  when       = source.type == "postgres"
+  condition  = source.query == "" || !can(regex("(?i)\\bselect \\*", source.query))
+  message    = "${source.name} selects *: ${source.query}"`,
+			want: []string{`source.adhoc [advisory] adhoc selects *: SELECT * FROM invoices`}},
 		{name: "source pii", policy: `
   applies_to = "source"
   condition  = !anytrue([for c in source.columns : contains(c.tags, "pii")])

@@ -96,7 +96,9 @@ var SourceType = cty.Object(map[string]cty.Type{
 	"description": cty.String,
 	"path":        cty.String,
 	"table":       cty.String,
-	"endpoint":    cty.String,
+	// query is a PostgreSQL source's query ("" for a table).
+	"query":    cty.String,
+	"endpoint": cty.String,
 	// has_dsn is true when the source names a DSN (the DSN itself is
 	// secret); dsn_from_env is true when it comes from env().
 	"has_dsn":      cty.Bool,

@@ -44,9 +44,9 @@ type Product struct {
 
 // Source is the Go form of SourceType.
 type Source struct {
-	Name, Type, Domain, Description, Path, Table, Endpoint string
-	HasDSN, DSNFromEnv                                     bool
-	Columns                                                []Column
+	Name, Type, Domain, Description, Path, Table, Query, Endpoint string
+	HasDSN, DSNFromEnv                                            bool
+	Columns                                                       []Column
 }
 
 // ColumnChange is the Go form of ColumnChangeType.
@@ -158,6 +158,7 @@ func (s Source) Value() cty.Value {
 		"description":  cty.StringVal(s.Description),
 		"path":         cty.StringVal(s.Path),
 		"table":        cty.StringVal(s.Table),
+		"query":        cty.StringVal(s.Query),
 		"endpoint":     cty.StringVal(s.Endpoint),
 		"has_dsn":      cty.BoolVal(s.HasDSN),
 		"dsn_from_env": cty.BoolVal(s.DSNFromEnv),

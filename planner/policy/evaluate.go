@@ -361,7 +361,7 @@ func recordModel(name string, rec *state.Product) *policymodel.Product {
 // secrets, and the columns of its schema (as read for the products that
 // use it, else as declared).
 func (e *evaluator) sourceValue(s *configs.Source) policymodel.Source {
-	v := policymodel.Source{Name: s.Name, Type: s.Type, Description: s.Description, Path: s.Path, Table: s.Table, Endpoint: s.Endpoint}
+	v := policymodel.Source{Name: s.Name, Type: s.Type, Description: s.Description, Path: s.Path, Table: s.Table, Query: s.Query, Endpoint: s.Endpoint}
 	if s.Domain != nil {
 		v.Domain = s.Domain.Name
 	}

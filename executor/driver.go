@@ -71,6 +71,11 @@ func orderedRun(ctx context.Context, s op, workers int, side func(worker int, b 
 		direct  bool            // the morsel's turn has come: its worker consumes
 		done    bool
 		err     error
+		// token is set when the dispatcher took a token for the morsel:
+		// only then does the consumer give one back. A morsel never
+		// dispatched (the run was cancelled first) took none, and waiting
+		// for its token would wait for ever.
+		token bool
 	}
 	var mu sync.Mutex
 	turn := sync.NewCond(&mu)
@@ -120,6 +125,9 @@ func orderedRun(ctx context.Context, s op, workers int, side func(worker int, b 
 		for m := range n {
 			select {
 			case tokens <- struct{}{}:
+				mu.Lock()
+				slots[m].token = true
+				mu.Unlock()
 			case <-ctx.Done():
 				for ; m < n; m++ { // never dispatched: unblock the consumer
 					finish(m, context.Cause(ctx))
@@ -166,8 +174,11 @@ func orderedRun(ctx context.Context, s op, workers int, side func(worker int, b 
 			sl.direct = true
 			turn.Wait()
 		}
+		took := slots[m].token
 		mu.Unlock()
-		<-tokens
+		if took {
+			<-tokens
+		}
 	}
 	cancel(err)
 	wg.Wait()

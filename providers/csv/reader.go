@@ -232,7 +232,6 @@ func (r *reader) emit(emit func(*vector.Batch) error) error {
 	return err
 }
 
-
 // flushBlock converts the block's fields into the batch, column by column,
 // deals with its bad rows, and emits the batch when it is full.
 func (r *reader) flushBlock(ctx context.Context, emit func(*vector.Batch) error) error {

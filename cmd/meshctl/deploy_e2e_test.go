@@ -1340,18 +1340,7 @@ func TestApplyInterruptedByCtrlC(t *testing.T) {
 	write(t, dir, "products/customers_copy.mesh.hcl", copyProduct)
 	useBigCustomers(t, dir)
 	apply := startMeshctl(t, dir, "apply", "-auto-approve")
-	pattern := filepath.Join(dir, "lake", "customers_copy", lakeio.VersionsDir, "*.staging", "*.parquet")
-	deadline := time.Now().Add(60 * time.Second)
-	for !stagedBeyond(t, pattern, 1<<20) {
-		if apply.ended() {
-			r := apply.wait()
-			t.Fatalf("apply ended (exit %d) before it could be interrupted while staging\n%s%s", r.code, r.stdout, r.stderr)
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("customers_copy was not staged within 60s")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitStaging(t, apply, dir)
 	if err := apply.cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatalf("interrupt: %v", err)
 	}
@@ -1723,18 +1712,7 @@ func TestApplyInterruptedTwice(t *testing.T) {
 	write(t, dir, "products/customers_copy.mesh.hcl", copyProduct)
 	useBigCustomers(t, dir)
 	apply := startMeshctl(t, dir, "apply", "-auto-approve")
-	pattern := filepath.Join(dir, "lake", "customers_copy", lakeio.VersionsDir, "*.staging", "*.parquet")
-	deadline := time.Now().Add(60 * time.Second)
-	for !stagedBeyond(t, pattern, 1<<20) {
-		if apply.ended() {
-			r := apply.wait()
-			t.Fatalf("apply ended (exit %d) before it could be interrupted\n%s%s", r.code, r.stdout, r.stderr)
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("customers_copy was not staged within 60s")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitStaging(t, apply, dir)
 	for range 2 {
 		if err := apply.cmd.Process.Signal(os.Interrupt); err != nil {
 			t.Fatalf("interrupt: %v", err)
@@ -1761,5 +1739,23 @@ func TestApplyInterruptedTwice(t *testing.T) {
 	}
 	if m := checkPublished(t, dir, "customers_copy"); m.Rows != bigCustomerRows {
 		t.Errorf("customers_copy: %d rows, want %d", m.Rows, bigCustomerRows)
+	}
+}
+
+// waitStaging waits until the running apply has staged more than 1 MiB of
+// customers_copy, so that an interruption lands while it writes.
+func waitStaging(t *testing.T, apply *background, dir string) {
+	t.Helper()
+	pattern := filepath.Join(dir, "lake", "customers_copy", lakeio.VersionsDir, "*.staging", "*.parquet")
+	deadline := time.Now().Add(60 * time.Second)
+	for !stagedBeyond(t, pattern, 1<<20) {
+		if apply.ended() {
+			r := apply.wait()
+			t.Fatalf("apply ended (exit %d) before it could be interrupted while staging\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("customers_copy was not staged within 60s")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -19,135 +19,48 @@ import (
 // strings and messages undouble them.
 
 func (r *reader) bools(slot int, sp []span, v *vector.Vector) {
-	buf, dst := r.buf, v.Bool[r.base:r.base+len(sp)]
-	for i, s := range sp {
-		f := content(buf[s.start:s.end])
-		if r.isNull(f) {
-			if !r.setNull(slot, i, v) {
-				return
-			}
-			continue
-		}
-		x, ok := textvalue.ParseBool(f)
-		if !ok && !r.failOrNull(slot, i, buf[s.start:s.end], v) {
-			return
-		}
-		dst[i] = x
-	}
+	parseColumn(r, slot, sp, v, v.Bool[r.base:r.base+len(sp)], textvalue.ParseBool)
 }
 
 func (r *reader) int32s(slot int, sp []span, v *vector.Vector) {
-	buf, dst := r.buf, v.I32[r.base:r.base+len(sp)]
-	for i, s := range sp {
-		f := content(buf[s.start:s.end])
-		if r.isNull(f) {
-			if !r.setNull(slot, i, v) {
-				return
-			}
-			continue
-		}
-		x, ok := textvalue.ParseInt32(f)
-		if !ok && !r.failOrNull(slot, i, buf[s.start:s.end], v) {
-			return
-		}
-		dst[i] = x
-	}
+	parseColumn(r, slot, sp, v, v.I32[r.base:r.base+len(sp)], textvalue.ParseInt32)
 }
 
 func (r *reader) int64s(slot int, sp []span, v *vector.Vector) {
-	buf, dst := r.buf, v.I64[r.base:r.base+len(sp)]
-	for i, s := range sp {
-		f := content(buf[s.start:s.end])
-		if r.isNull(f) {
-			if !r.setNull(slot, i, v) {
-				return
-			}
-			continue
-		}
-		x, ok := textvalue.ParseInt64(f)
-		if !ok && !r.failOrNull(slot, i, buf[s.start:s.end], v) {
-			return
-		}
-		dst[i] = x
-	}
+	parseColumn(r, slot, sp, v, v.I64[r.base:r.base+len(sp)], textvalue.ParseInt64)
 }
 
 func (r *reader) float64s(slot int, sp []span, v *vector.Vector) {
-	buf, dst := r.buf, v.F64[r.base:r.base+len(sp)]
-	for i, s := range sp {
-		f := content(buf[s.start:s.end])
-		if r.isNull(f) {
-			if !r.setNull(slot, i, v) {
-				return
-			}
-			continue
-		}
-		x, ok := textvalue.ParseFloat64(f)
-		if !ok && !r.failOrNull(slot, i, buf[s.start:s.end], v) {
-			return
-		}
-		dst[i] = x
-	}
+	parseColumn(r, slot, sp, v, v.F64[r.base:r.base+len(sp)], textvalue.ParseFloat64)
 }
 
 func (r *reader) decimal64s(slot int, sp []span, v *vector.Vector) {
-	buf, dst := r.buf, v.I64[r.base:r.base+len(sp)]
 	p, sc := int(v.Type.Precision), int(v.Type.Scale)
-	for i, s := range sp {
-		f := content(buf[s.start:s.end])
-		if r.isNull(f) {
-			if !r.setNull(slot, i, v) {
-				return
-			}
-			continue
-		}
+	parseColumn(r, slot, sp, v, v.I64[r.base:r.base+len(sp)], func(f []byte) (int64, bool) {
 		x, ok := decimal.Parse(f, p, sc)
-		if !ok && !r.failOrNull(slot, i, buf[s.start:s.end], v) {
-			return
-		}
-		dst[i] = x.Int64() // precision ≤ 18: it fits
-	}
+		return x.Int64(), ok // precision ≤ 18: it fits
+	})
 }
 
 func (r *reader) decimal128s(slot int, sp []span, v *vector.Vector) {
-	buf, dst := r.buf, v.I128[r.base:r.base+len(sp)]
 	p, sc := int(v.Type.Precision), int(v.Type.Scale)
-	for i, s := range sp {
-		f := content(buf[s.start:s.end])
-		if r.isNull(f) {
-			if !r.setNull(slot, i, v) {
-				return
-			}
-			continue
-		}
-		x, ok := decimal.Parse(f, p, sc)
-		if !ok && !r.failOrNull(slot, i, buf[s.start:s.end], v) {
-			return
-		}
-		dst[i] = x
-	}
+	parseColumn(r, slot, sp, v, v.I128[r.base:r.base+len(sp)], func(f []byte) (decimal.Int128, bool) {
+		return decimal.Parse(f, p, sc)
+	})
 }
 
 func (r *reader) dates(slot int, sp []span, v *vector.Vector) {
-	buf, dst := r.buf, v.I32[r.base:r.base+len(sp)]
-	for i, s := range sp {
-		f := content(buf[s.start:s.end])
-		if r.isNull(f) {
-			if !r.setNull(slot, i, v) {
-				return
-			}
-			continue
-		}
-		x, ok := textvalue.ParseDate(f)
-		if !ok && !r.failOrNull(slot, i, buf[s.start:s.end], v) {
-			return
-		}
-		dst[i] = x
-	}
+	parseColumn(r, slot, sp, v, v.I32[r.base:r.base+len(sp)], textvalue.ParseDate)
 }
 
 func (r *reader) timestamps(slot int, sp []span, v *vector.Vector) {
-	buf, dst := r.buf, v.I64[r.base:r.base+len(sp)]
+	parseColumn(r, slot, sp, v, v.I64[r.base:r.base+len(sp)], textvalue.ParseTimestamp)
+}
+
+// parseColumn is every typed kernel: each field of sp is a null, or goes
+// through parse into dst[i]. The typed slice is picked once by the caller.
+func parseColumn[T any](r *reader, slot int, sp []span, v *vector.Vector, dst []T, parse func([]byte) (T, bool)) {
+	buf := r.buf
 	for i, s := range sp {
 		f := content(buf[s.start:s.end])
 		if r.isNull(f) {
@@ -156,7 +69,7 @@ func (r *reader) timestamps(slot int, sp []span, v *vector.Vector) {
 			}
 			continue
 		}
-		x, ok := textvalue.ParseTimestamp(f)
+		x, ok := parse(f)
 		if !ok && !r.failOrNull(slot, i, buf[s.start:s.end], v) {
 			return
 		}
